@@ -1,0 +1,533 @@
+//! Every command-line definition (clap derive). Raw arguments become typed
+//! values here, once; commands receive them already validated where clap can
+//! do it (numbers, durations, enums).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgGroup, Args, Parser, Subcommand};
+
+use crate::catalog::{Category, Platform};
+use crate::config;
+use crate::output::ColorChoice;
+
+const AFTER_HELP: &str = "\
+Examples:
+  sfhook configure --url https://example.com/webhooks --generate-secret
+  sfhook activate
+  sfhook subscribe device-enrolled device-locked
+  sfhook mock device-enrolled
+  sfhook send device-enrolled
+  sfhook logs --failed --since 7d
+  sfhook listen --port 8787
+
+Exit codes:
+  0  success (a 2xx answer; a valid signature)
+  1  a failed check (verify mismatch) or an unexpected error (I/O, corrupt state)
+  2  usage error or bad input
+  3  the endpoint answered, but not with a 2xx
+  4  no answer from the endpoint (refused, DNS, TLS, timeout)
+  5  a precondition is not met (not configured, not active, not subscribed)
+
+Environment:
+  SFHOOK_HOME     like --home
+  SFHOOK_PROFILE  like --profile
+  SFHOOK_URL      the endpoint for 'mock' without saved state
+  SFHOOK_SECRET   the secret for 'configure', 'mock', 'sign', 'verify' and 'listen'
+  NO_COLOR        no colour when set and non-empty (unless --color always)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sfhook",
+    version,
+    about = "Administer webhooks the way Scalefusion's dashboard does: configure an endpoint, \
+             subscribe to device events, fire mock events, deliver signed events, and inspect \
+             the delivery log",
+    after_help = AFTER_HELP,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Keep config.toml and deliveries.jsonl in DIR instead of the platform's directories
+    #[arg(
+        long,
+        global = true,
+        env = "SFHOOK_HOME",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
+    pub home: Option<PathBuf>,
+
+    /// The profile to use [default: default]
+    #[arg(
+        long,
+        global = true,
+        env = "SFHOOK_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
+    pub profile: Option<String>,
+
+    /// When to colour the output
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Save the endpoint URL, the signing secret and delivery settings
+    Configure(ConfigureArgs),
+    /// Switch deliveries on for the profile
+    Activate,
+    /// Switch deliveries off for the profile
+    Deactivate,
+    /// Show the configuration, subscriptions, file paths and a log summary
+    Status(StatusArgs),
+    /// List the event catalogue, or show an event's sample payload
+    Events(EventsArgs),
+    /// Subscribe to events (needs an active configuration)
+    Subscribe(SubscribeArgs),
+    /// Unsubscribe from events (needs an active configuration)
+    Unsubscribe(SubscribeArgs),
+    /// Sign and POST a sample event now and print the answer; not logged
+    Mock(MockArgs),
+    /// Deliver an event for real: signed, retried, every attempt logged
+    Send(SendArgs),
+    /// Re-send logged deliveries byte for byte, with fresh request ids
+    Redeliver(RedeliverArgs),
+    /// List deliveries; summarise, show or prune the delivery log
+    Logs(LogsArgs),
+    /// Print the X-SF-Signature of a body (stdin by default)
+    Sign(SignArgs),
+    /// Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not
+    Verify(VerifyArgs),
+    /// Run a local receiver that verifies signatures and prints each delivery
+    Listen(ListenArgs),
+    /// Run the whole flow in a throwaway home against the built-in receiver
+    Demo,
+    /// Print shell completions
+    Completions(CompletionsArgs),
+    /// Write the man pages into a directory
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group = ArgGroup::new("secret_source").args(["secret_stdin", "secret_file", "generate_secret"]),
+    after_help = "The secret may also come from SFHOOK_SECRET. There is no --secret flag: a secret \
+                  on the command line would land in shell history and in 'ps'. On a terminal, sfhook \
+                  prompts for a missing URL or secret; elsewhere it fails at once."
+)]
+pub struct ConfigureArgs {
+    /// The endpoint that receives deliveries: an absolute http(s) URL
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Read the secret from stdin (one trailing newline is dropped)
+    #[arg(long)]
+    pub secret_stdin: bool,
+
+    /// Read the secret from a file (one trailing newline is dropped)
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+
+    /// Generate a random 256-bit secret and print it, once
+    #[arg(long)]
+    pub generate_secret: bool,
+
+    /// Time allowed for each delivery request: seconds or a unit (500ms, 10s, 2m) [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    /// How many times 'send' retries a failed delivery [default: 3]
+    #[arg(long, value_name = "N", value_parser = parse_retries)]
+    pub retries: Option<u32>,
+
+    /// Delay before the first retry; it doubles after each, with jitter [default: 1s]
+    #[arg(long, value_name = "DURATION", value_parser = config::parse_backoff)]
+    pub backoff: Option<Duration>,
+}
+
+fn parse_retries(text: &str) -> Result<u32, String> {
+    let retries: u32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid number of retries '{text}'"))?;
+    config::check_retries(retries)
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "On a pipe, one line per event, tab-separated: slug, wire name, display name, \
+                  category, supported platforms (comma-separated), and 'subscribed' or '-'."
+)]
+pub struct EventsArgs {
+    #[command(subcommand)]
+    pub command: Option<EventsCommand>,
+
+    /// Only events of this category
+    #[arg(long, value_enum)]
+    pub category: Option<Category>,
+
+    /// Only events supported on this platform
+    #[arg(long, value_enum)]
+    pub platform: Option<Platform>,
+
+    /// Only events the profile is subscribed to
+    #[arg(long)]
+    pub subscribed: bool,
+
+    /// Print a JSON array
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Print the sample payload of an event, as 'mock' sends it
+    Show(EventShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EventShowArgs {
+    /// The event: slug, wire name or display name (device-enrolled, device.enrolled, "Device Enrolled")
+    pub event: String,
+
+    /// The sample device's platform [default: the first that supports the event]
+    #[arg(long, value_enum)]
+    pub platform: Option<Platform>,
+}
+
+#[derive(Debug, Args)]
+#[command(group = ArgGroup::new("which").args(["events", "all", "category"]).required(true).multiple(true))]
+pub struct SubscribeArgs {
+    /// Events by slug, wire name or display name
+    #[arg(value_name = "EVENT")]
+    pub events: Vec<String>,
+
+    /// Every event in the catalogue
+    #[arg(long, conflicts_with_all = ["events", "category"])]
+    pub all: bool,
+
+    /// Every event of a category
+    #[arg(long, value_enum)]
+    pub category: Option<Category>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PayloadArgs {
+    /// The sample device's platform [default: the first that supports the event]
+    #[arg(long, value_enum)]
+    pub platform: Option<Platform>,
+
+    /// Send this JSON document as the whole body instead of the sample ('-': stdin)
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+
+    /// Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value
+    /// (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConnectionArgs {
+    /// Time allowed for each request, overriding the profile's [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    /// Also trust the CA certificates in this PEM file
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Accept any TLS certificate (a self-signed local endpoint); warns on every use
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Without saved state (CI), give the endpoint with --url or SFHOOK_URL and the \
+                        secret with SFHOOK_SECRET. Exit 0 on a 2xx, 3 on another answer, 4 on none; \
+                        a burst exits 4 if any request got no answer, else 3 if any was refused."
+)]
+pub struct MockArgs {
+    /// The event: slug, wire name or display name
+    pub event: String,
+
+    #[command(flatten)]
+    pub payload: PayloadArgs,
+
+    /// Fire at this endpoint instead of the profile's (also SFHOOK_URL)
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Fire N mocks, each a distinct event and device (a mass enrollment)
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub count: u32,
+
+    /// Requests in flight at once during a burst
+    #[arg(long, value_name = "C", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Needs an active profile subscribed to the event. A failed attempt is retried \
+                        per the profile (exponential backoff with jitter; Retry-After honoured up to \
+                        60s; no retry after a 4xx other than 408 and 429). --json prints each logged \
+                        attempt as one line."
+)]
+pub struct SendArgs {
+    /// The event: slug, wire name or display name
+    pub event: String,
+
+    #[command(flatten)]
+    pub payload: PayloadArgs,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Print each attempt's log record as one JSON line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "With --failed, each event whose latest attempt failed is re-sent once. \
+                        Deliveries go to the profile's current URL, signed with its current secret; \
+                        one attempt each, logged with redelivery_of set."
+)]
+pub struct RedeliverArgs {
+    /// Request ids (or unique prefixes) of logged deliveries
+    #[arg(value_name = "ID", required_unless_present = "failed")]
+    pub ids: Vec<String>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Print each new attempt's log record as one JSON line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Only deliveries at or before WHEN; a date includes that whole day
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Only these response codes: 500, 5xx, 404,500; 'none' for no answer
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub code: Vec<String>,
+
+    /// Only the delivery with this request id (or a unique prefix of it)
+    #[arg(long, value_name = "ID")]
+    pub request_id: Option<String>,
+
+    /// Only this event (slug, wire name or display name); repeatable
+    #[arg(long, value_name = "EVENT")]
+    pub event: Vec<String>,
+
+    /// Only failed deliveries
+    #[arg(long, conflicts_with = "succeeded")]
+    pub failed: bool,
+
+    /// Only successful deliveries
+    #[arg(long)]
+    pub succeeded: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Deliveries are listed oldest first. On a pipe, one line per delivery, tab-separated: \
+                  timestamp, event, request id, response code ('-' if none), 'ok' or 'failed', \
+                  duration in ms, attempt, profile, error ('-' if none). --json prints the stored \
+                  records, one per line, exactly as stored. Every profile's deliveries are listed \
+                  unless --profile or SFHOOK_PROFILE names one."
+)]
+pub struct LogsArgs {
+    #[command(subcommand)]
+    pub command: Option<LogsCommand>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Keep printing deliveries as they land, like tail -f
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+
+    /// Print the stored records, one JSON object per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogsCommand {
+    /// Total, succeeded and failed deliveries, by response code and by event
+    Summary(SummaryArgs),
+    /// One delivery with its payload
+    Show(LogShowArgs),
+    /// Drop deliveries older than a date, atomically
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogShowArgs {
+    /// The request id, or a unique prefix of it
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Print only the exact body bytes that were signed
+    #[arg(long, conflicts_with = "json")]
+    pub raw: bool,
+
+    /// Print the stored record as it is
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Drop deliveries before WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30d)
+    #[arg(long, value_name = "WHEN")]
+    pub before: String,
+
+    /// Do not ask for confirmation (required without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "The secret is SFHOOK_SECRET if set, else the profile's.")]
+pub struct SignArgs {
+    /// The body to sign; '-' or nothing for stdin
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The secret is SFHOOK_SECRET if set, else the profile's. The comparison takes \
+                        constant time."
+)]
+pub struct VerifyArgs {
+    /// The X-SF-Signature value: 64 hex digits
+    #[arg(long, value_name = "SIG")]
+    pub signature: String,
+
+    /// The body to check; '-' or nothing for stdin
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Answers 200 to a delivery with a valid X-SF-Signature and 406 'Signatures \
+                        mismatch' otherwise, like the reference's sample receiver. The secret is \
+                        SFHOOK_SECRET if set, else the profile's. On a pipe, one line per delivery, \
+                        tab-separated: time, event, request id, 'valid' or 'invalid', status \
+                        answered, device names. Stops on Ctrl-C."
+)]
+pub struct ListenArgs {
+    /// Address to listen on
+    #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on; 0 picks a free one
+    #[arg(long, value_name = "PORT", default_value_t = 8787)]
+    pub port: u16,
+
+    /// Path that receives deliveries
+    #[arg(long, value_name = "PATH", default_value = "/payload")]
+    pub path: String,
+
+    /// Print each delivery as one JSON object per line, with its payload
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write sfhook.1 and one page per subcommand into
+    #[arg(long, value_name = "DIR", default_value = "man")]
+    pub out: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn globals_work_before_and_after_the_subcommand() {
+        let before =
+            Cli::try_parse_from(["sfhook", "--home", "/h", "--profile", "p", "status"]).unwrap();
+        let after =
+            Cli::try_parse_from(["sfhook", "status", "--home", "/h", "--profile", "p"]).unwrap();
+        for cli in [before, after] {
+            assert_eq!(cli.global.home.as_deref(), Some(std::path::Path::new("/h")));
+            assert_eq!(cli.global.profile.as_deref(), Some("p"));
+        }
+    }
+}

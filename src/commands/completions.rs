@@ -1,0 +1,41 @@
+//! `sfhook completions SHELL` and the hidden `sfhook man --out DIR`. Both
+//! describe the command line only and never load saved state.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use clap::CommandFactory;
+
+use crate::cli::{Cli, CompletionsArgs, ManArgs};
+use crate::output;
+
+pub fn completions(args: CompletionsArgs) -> Result<()> {
+    let mut stdout = output::stdout();
+    clap_complete::generate(args.shell, &mut Cli::command(), "sfhook", &mut stdout);
+    Ok(stdout.flush()?)
+}
+
+pub fn man(args: ManArgs) -> Result<()> {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut command = Cli::command();
+    command.build();
+    write_pages(&command, "sfhook", &args.out)
+}
+
+/// `sfhook.1`, then `sfhook-<sub>.1` for every visible subcommand, recursively.
+fn write_pages(command: &clap::Command, name: &str, dir: &Path) -> Result<()> {
+    let command = command.clone().name(name.to_string());
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut page)?;
+    let path = dir.join(format!("{name}.1"));
+    std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
+    for sub in command
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        write_pages(sub, &format!("{name}-{}", sub.get_name()), dir)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,192 @@
+//! `sfhook configure`: save the endpoint, the secret and delivery settings.
+
+use std::io::{Read, Write};
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::ConfigureArgs;
+use crate::config::profile_flag;
+use crate::context::Context;
+use crate::endpoint::Endpoint;
+use crate::error::usage;
+use crate::output::{self, BOLD, OK};
+use crate::secret::{self, Secret};
+use crate::units::format_duration;
+
+/// Where the secret came from, for the confirmation message.
+enum SecretSource {
+    Given(Secret),
+    Generated(Secret),
+}
+
+pub fn run(ctx: &Context, args: ConfigureArgs) -> Result<()> {
+    // Read the saved state first: a broken config fails before any prompt.
+    let saved = ctx.load_config()?;
+    let current = saved.profile(&ctx.profile).cloned().unwrap_or_default();
+
+    let url = match &args.url {
+        Some(text) => Some(Endpoint::parse(text).map_err(usage)?),
+        None if current.url.is_some() => None,
+        None => Some(prompt_url(ctx)?),
+    };
+    let secret = match secret_from_args(ctx, &args)? {
+        Some(source) => Some(source),
+        None if current.secret.is_some() => None,
+        None => Some(SecretSource::Given(prompt_secret(ctx)?)),
+    };
+
+    if let Some(endpoint) = &url
+        && endpoint.is_unencrypted_remote()
+    {
+        ctx.out.warn(format!(
+            "{} uses plain http to another host: deliveries and their signatures will not be encrypted",
+            endpoint.redacted()
+        ));
+    }
+    if let Some(SecretSource::Given(secret)) = &secret
+        && secret.len() < secret::RECOMMENDED_MIN_LEN
+    {
+        ctx.out.warn(format!(
+            "the secret is only {} characters; use {} or more, or --generate-secret",
+            secret.len(),
+            secret::RECOMMENDED_MIN_LEN
+        ));
+    }
+
+    let profile = ctx.store().update(|config| {
+        let profile = config.profile_mut(&ctx.profile);
+        if let Some(endpoint) = &url {
+            profile.url = Some(endpoint.clone());
+        }
+        match &secret {
+            Some(SecretSource::Given(s) | SecretSource::Generated(s)) => {
+                profile.secret = Some(s.clone())
+            }
+            None => {}
+        }
+        if let Some(timeout) = args.timeout {
+            profile.delivery.timeout = timeout;
+        }
+        if let Some(retries) = args.retries {
+            profile.delivery.retries = retries;
+        }
+        if let Some(backoff) = args.backoff {
+            profile.delivery.backoff = backoff;
+        }
+        Ok(profile.clone())
+    })?;
+
+    if let Some(SecretSource::Generated(secret)) = &secret {
+        // The secret is the command's data: alone on stdout, so that
+        // `sfhook configure --generate-secret > secret.txt` captures it.
+        let mut stdout = output::stdout();
+        if ctx.out.stdout_is_tty {
+            writeln!(
+                stdout,
+                "Generated secret (shown once; give it to the receiver):"
+            )?;
+        }
+        writeln!(stdout, "{}", secret.expose())?;
+        stdout.flush()?;
+    }
+
+    let out = &ctx.out;
+    let check = out.paint_stderr(OK, "✓");
+    out.note(format!(
+        "{check} Saved profile '{}' in {}",
+        out.paint_stderr(BOLD, &ctx.profile),
+        ctx.home.config_file().display()
+    ));
+    if let Some(url) = &profile.url {
+        out.note(format!("  url       {url}"));
+    }
+    if let Some(secret) = &profile.secret {
+        out.note(format!(
+            "  secret    {} ({} characters)",
+            secret.fingerprint(),
+            secret.len()
+        ));
+    }
+    let d = profile.delivery;
+    out.note(format!(
+        "  delivery  timeout {}, {} retries, backoff {}",
+        format_duration(d.timeout),
+        d.retries,
+        format_duration(d.backoff)
+    ));
+    if !profile.active {
+        out.note(format!(
+            "Next: sfhook{} activate",
+            profile_flag(&ctx.profile)
+        ));
+    }
+    Ok(())
+}
+
+fn secret_from_args(ctx: &Context, args: &ConfigureArgs) -> Result<Option<SecretSource>> {
+    let given = |bytes: Vec<u8>, from: &str| {
+        Secret::from_input(bytes)
+            .map(|s| Some(SecretSource::Given(s)))
+            .map_err(|why| usage(format!("{why} (read from {from})")))
+    };
+    if args.generate_secret {
+        return Ok(Some(SecretSource::Generated(Secret::generate())));
+    }
+    if args.secret_stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(64 * 1024 + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read the secret from stdin")?;
+        if bytes.len() > 64 * 1024 {
+            return Err(usage("the secret on stdin is longer than 64 KiB"));
+        }
+        return given(bytes, "stdin");
+    }
+    if let Some(path) = &args.secret_file {
+        let bytes = std::fs::read(path).map_err(|e| {
+            usage(format!(
+                "cannot read the secret from {}: {e}",
+                path.display()
+            ))
+        })?;
+        return given(bytes, &path.display().to_string());
+    }
+    Ok(ctx.env_secret()?.map(SecretSource::Given))
+}
+
+fn prompt_url(ctx: &Context) -> Result<Endpoint> {
+    if !ctx.out.stdin_is_tty {
+        return Err(usage(
+            "no URL: pass --url URL (sfhook prompts for it only when stdin is a terminal)",
+        ));
+    }
+    let text: String = dialoguer::Input::new()
+        .with_prompt("Webhook URL")
+        .validate_with(|text: &String| Endpoint::parse(text).map(|_| ()))
+        .interact_text()
+        .context("cannot read the URL from the terminal")?;
+    Endpoint::parse(&text).map_err(usage)
+}
+
+fn prompt_secret(ctx: &Context) -> Result<Secret> {
+    if !ctx.out.stdin_is_tty {
+        return Err(usage(
+            "no secret: pass --secret-stdin, --secret-file FILE or --generate-secret, or set SFHOOK_SECRET",
+        ));
+    }
+    let text = dialoguer::Password::new()
+        .with_prompt("Secret key (hidden; leave empty to generate one)")
+        .allow_empty_password(true)
+        .interact()
+        .context("cannot read the secret from the terminal")?;
+    if text.is_empty() {
+        let secret = Secret::generate();
+        ctx.out.note(format!(
+            "Generated secret (shown once; give it to the receiver): {}",
+            secret.expose()
+        ));
+        return Ok(secret);
+    }
+    Secret::new(text).map_err(usage)
+}

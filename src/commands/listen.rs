@@ -1,0 +1,134 @@
+//! `sfhook listen`: a local receiver for developing against sfhook.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context as _, Result};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+use crate::cli::ListenArgs;
+use crate::context::Context;
+use crate::error::usage;
+use crate::output::{self, DIM, FAIL, OK, Output};
+use crate::receiver::{self, Receiver, Seen};
+use crate::units::format_timestamp;
+
+use super::shared::secret_from_env_or_profile;
+
+pub async fn run(ctx: &Context, args: ListenArgs) -> Result<()> {
+    if !args.path.starts_with('/') {
+        return Err(usage(format!(
+            "--path must start with '/', like /payload, not '{}'",
+            args.path
+        )));
+    }
+    let secret = secret_from_env_or_profile(ctx)?;
+    let listener = bind(&args.host, args.port).await?;
+    let address = listener.local_addr()?;
+    let source = if ctx.env_secret()?.is_some() {
+        "SFHOOK_SECRET".to_string()
+    } else {
+        format!("profile '{}'", ctx.profile)
+    };
+    ctx.out.note(format!(
+        "Listening on http://{address}{} (verifying X-SF-Signature with the secret of {source}); Ctrl-C to stop",
+        args.path
+    ));
+    let received = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&received);
+    let out = ctx.out.clone();
+    let json = args.json;
+    let receiver = Arc::new(Receiver {
+        secret,
+        path: args.path,
+    });
+    receiver::serve(
+        listener,
+        receiver,
+        move |seen| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            print_seen(&out, json, &seen, "");
+        },
+        receiver::shutdown_signal(),
+    )
+    .await?;
+    ctx.out.note(format!(
+        "Stopped after {} deliveries",
+        received.load(Ordering::Relaxed)
+    ));
+    Ok(())
+}
+
+pub async fn bind(host: &str, port: u16) -> Result<TcpListener> {
+    match TcpListener::bind((host, port)).await {
+        Ok(listener) => Ok(listener),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(anyhow::anyhow!(
+            "{host}:{port} is already in use; pick another port with --port (0 picks a free one)"
+        )),
+        Err(e)
+            if e.kind() == std::io::ErrorKind::AddrNotAvailable
+                || e.kind() == std::io::ErrorKind::PermissionDenied =>
+        {
+            Err(e).with_context(|| format!("cannot listen on {host}:{port}"))
+        }
+        Err(e) => Err(usage(format!("cannot listen on {host}:{port}: {e}"))),
+    }
+}
+
+/// One line per delivery on stdout: JSON, tab-separated, or coloured.
+pub fn print_seen(out: &Output, json: bool, seen: &Seen, indent: &str) {
+    let mut stdout = output::stdout();
+    let verdict = if seen.signature_valid {
+        "valid"
+    } else {
+        "invalid"
+    };
+    let _ = if json {
+        let payload = serde_json::from_slice::<Value>(&seen.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&seen.body).into_owned()));
+        let line = json!({
+            "time": format_timestamp(seen.at),
+            "event": seen.event,
+            "request_id": seen.request_id,
+            "mock": seen.mock,
+            "signature_valid": seen.signature_valid,
+            "status": seen.status,
+            "devices": seen.devices,
+            "payload": payload,
+        });
+        writeln!(stdout, "{line}")
+    } else if out.stdout_is_tty {
+        let verdict = if seen.signature_valid {
+            out.paint(OK, format!("✓ signature {verdict}"))
+        } else {
+            out.paint(FAIL, format!("✗ signature {verdict}"))
+        };
+        let mock = if seen.mock {
+            out.paint(DIM, " (mock)")
+        } else {
+            String::new()
+        };
+        writeln!(
+            stdout,
+            "{indent}{}  {}{mock}  {}  {verdict}  → {}  {}",
+            out.paint(DIM, seen.at.strftime("%H:%M:%S")),
+            seen.event,
+            seen.request_id,
+            seen.status,
+            seen.devices.join(", ")
+        )
+    } else {
+        writeln!(
+            stdout,
+            "{}\t{}\t{}\t{verdict}\t{}\t{}",
+            format_timestamp(seen.at),
+            output::tsv_field(&seen.event),
+            output::tsv_field(&seen.request_id),
+            seen.status,
+            output::tsv_field(&seen.devices.join(", "))
+        )
+    };
+    let _ = stdout.flush();
+}

@@ -1,0 +1,53 @@
+//! One module per subcommand, each with a `run`. `dispatch` is the only
+//! place that knows them all.
+
+mod activate;
+mod completions;
+mod configure;
+mod demo;
+mod events;
+mod listen;
+mod logs;
+mod mock;
+mod redeliver;
+mod send;
+mod sign;
+mod status;
+mod subscribe;
+
+mod shared;
+
+use anyhow::Result;
+
+use crate::cli::{Command, EventsCommand, LogsCommand};
+use crate::context::Context;
+
+pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
+    match command {
+        Command::Configure(args) => configure::run(ctx, args),
+        Command::Activate => activate::run(ctx, true),
+        Command::Deactivate => activate::run(ctx, false),
+        Command::Status(args) => status::run(ctx, args),
+        Command::Events(args) => match args.command {
+            Some(EventsCommand::Show(show)) => events::show(ctx, show),
+            None => events::list(ctx, args),
+        },
+        Command::Subscribe(args) => subscribe::run(ctx, args, true),
+        Command::Unsubscribe(args) => subscribe::run(ctx, args, false),
+        Command::Mock(args) => mock::run(ctx, args).await,
+        Command::Send(args) => send::run(ctx, args).await,
+        Command::Redeliver(args) => redeliver::run(ctx, args).await,
+        Command::Logs(args) => match args.command {
+            Some(LogsCommand::Summary(summary)) => logs::summary(ctx, summary),
+            Some(LogsCommand::Show(show)) => logs::show(ctx, show),
+            Some(LogsCommand::Prune(prune)) => logs::prune(ctx, prune),
+            None => logs::list(ctx, args),
+        },
+        Command::Sign(args) => sign::sign(ctx, args),
+        Command::Verify(args) => sign::verify(ctx, args),
+        Command::Listen(args) => listen::run(ctx, args).await,
+        Command::Demo => Box::pin(demo::run(ctx)).await,
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
+    }
+}

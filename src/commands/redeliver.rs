@@ -1,0 +1,223 @@
+//! `sfhook redeliver`: re-send logged deliveries byte for byte, each under
+//! a fresh request id, logged with `redelivery_of` set.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::ops::ControlFlow;
+
+use anyhow::{Context as _, Result, anyhow};
+use bytes::Bytes;
+use jiff::Timestamp;
+
+use crate::cli::RedeliverArgs;
+use crate::config;
+use crate::context::Context;
+use crate::delivery::{Engine, Request};
+use crate::deliverylog::{self, Record};
+use crate::error::{Failure, usage};
+use crate::filter::Filter;
+use crate::output::{self, FAIL, OK};
+use crate::signature;
+
+use super::send::record_line;
+use super::shared::{engine_options, human_ms};
+
+pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
+    let config = ctx.load_config()?;
+    let configured = config::require_active(&config, &ctx.profile)?;
+    let path = ctx.home.log_file();
+    let selected = if args.filter.failed {
+        if !args.ids.is_empty() {
+            return Err(usage(
+                "give request ids, or --failed with filters, not both",
+            ));
+        }
+        let filter =
+            Filter::from_args(&args.filter, ctx.log_profile(), Timestamp::now()).map_err(usage)?;
+        failed_events(ctx, &filter)?
+    } else {
+        let filter = Filter::from_args(&args.filter, None, Timestamp::now()).map_err(usage)?;
+        if !filter.is_empty() {
+            return Err(usage("log filters select deliveries only with --failed"));
+        }
+        by_request_ids(ctx, &args.ids)?
+    };
+    if selected.is_empty() {
+        ctx.out
+            .note("Nothing to redeliver: no event's latest delivery failed under these filters");
+        return Ok(());
+    }
+
+    let engine = Engine::new(&engine_options(
+        ctx,
+        &args.connection,
+        Some(configured.profile.delivery.timeout),
+        4,
+    ))?;
+    let url = configured.url.redacted();
+    let progress = if selected.len() > 1 && ctx.out.stderr_is_tty && !args.json {
+        indicatif::ProgressBar::new(selected.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let (mut rejected, mut unanswered) = (0usize, 0usize);
+    for offset in &selected {
+        let line = deliverylog::line_at(&path, *offset)?.ok_or_else(|| {
+            anyhow!(
+                "{} changed while redelivering (pruned?); run the command again",
+                path.display()
+            )
+        })?;
+        let original: Record = serde_json::from_slice(&line).with_context(|| {
+            format!(
+                "the record at byte {offset} of {} is not readable",
+                path.display()
+            )
+        })?;
+        let body = Bytes::copy_from_slice(original.payload.get().as_bytes());
+        let signature = signature::sign(configured.secret.expose().as_bytes(), &body);
+        let outcome = engine
+            .deliver(&Request {
+                url: configured.url.url(),
+                body: body.clone(),
+                signature: &signature,
+                event: &original.event,
+                mock: false,
+            })
+            .await;
+        let record = record_line(
+            &outcome,
+            &original.event_id,
+            &original.event,
+            &url,
+            1,
+            Some(&original.request_id),
+            &ctx.profile,
+            &body,
+        )?;
+        deliverylog::append(&ctx.home, &record).with_context(|| {
+            format!(
+                "redelivered, but cannot write the record to {}",
+                path.display()
+            )
+        })?;
+        match &outcome.result {
+            _ if outcome.success() => {}
+            Ok(answer) if answer.body_error.is_none() => rejected += 1,
+            _ => unanswered += 1,
+        }
+        progress.suspend(|| -> Result<()> {
+            // Locked per line: the lock must not be held across a request.
+            let mut stdout = output::stdout();
+            if args.json {
+                stdout.write_all(&record)?;
+            } else if ctx.out.stdout_is_tty {
+                let out = &ctx.out;
+                let verdict = if outcome.success() {
+                    out.paint(OK, outcome.describe())
+                } else {
+                    out.paint(FAIL, outcome.describe())
+                };
+                writeln!(
+                    stdout,
+                    "{} {} → {verdict} in {}  request {}",
+                    original.event,
+                    original.request_id,
+                    human_ms(outcome.duration),
+                    outcome.request_id
+                )?;
+            } else {
+                writeln!(
+                    stdout,
+                    "{}\t{}\t{}\t{}\t{}",
+                    original.request_id,
+                    outcome.request_id,
+                    original.event,
+                    outcome
+                        .code()
+                        .map_or_else(|| "-".to_string(), |c| c.to_string()),
+                    if outcome.success() { "ok" } else { "failed" }
+                )?;
+            }
+            Ok(stdout.flush()?)
+        })?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let total = selected.len();
+    if unanswered > 0 {
+        Err(Failure::Unreachable(format!(
+            "{unanswered} of {total} redeliveries got no answer from {url}"
+        ))
+        .into())
+    } else if rejected > 0 {
+        Err(Failure::Rejected(format!(
+            "{rejected} of {total} redeliveries were refused by {url}"
+        ))
+        .into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Offsets of the records named by request id (or unique prefix).
+fn by_request_ids(ctx: &Context, ids: &[String]) -> Result<Vec<u64>> {
+    let prefixes: Vec<String> = ids
+        .iter()
+        .map(|id| id.trim().to_ascii_lowercase())
+        .collect();
+    if let Some(empty) = prefixes.iter().position(String::is_empty) {
+        return Err(usage(format!("request id #{} is empty", empty + 1)));
+    }
+    let path = ctx.home.log_file();
+    let (found, report) = deliverylog::find_request_ids(&path, &prefixes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if let Some(warning) = report.warning(&path) {
+        ctx.out.warn(warning);
+    }
+    let mut offsets = Vec::new();
+    for (prefix, matches) in prefixes.iter().zip(found) {
+        match matches.as_slice() {
+            [] => {
+                return Err(usage(format!(
+                    "no delivery with request id {prefix} in {}",
+                    path.display()
+                )));
+            }
+            [(_, offset)] => offsets.push(*offset),
+            many => {
+                let shown: Vec<&str> = many.iter().take(3).map(|(id, _)| id.as_str()).collect();
+                return Err(usage(format!(
+                    "request id prefix {prefix} matches {} deliveries ({}{}); give more characters",
+                    many.len(),
+                    shown.join(", "),
+                    if many.len() > 3 { ", ..." } else { "" }
+                )));
+            }
+        }
+    }
+    Ok(offsets)
+}
+
+/// For `--failed`: each event whose latest attempt failed, once, at the
+/// offset of that attempt. A later success of the event takes it off the
+/// list, so running the command twice does not send twice.
+fn failed_events(ctx: &Context, filter: &Filter) -> Result<Vec<u64>> {
+    let path = ctx.home.log_file();
+    let mut pending: HashMap<String, u64> = HashMap::new();
+    let report = deliverylog::scan(&path, 0, None, |line| {
+        if line.head.success {
+            pending.remove(line.head.event_id.as_ref());
+        } else if filter.matches(&line.head) {
+            pending.insert(line.head.event_id.to_string(), line.offset);
+        }
+        Ok(ControlFlow::Continue(()))
+    })
+    .with_context(|| format!("cannot read {}", path.display()))?;
+    if let Some(warning) = report.warning(&path) {
+        ctx.out.warn(warning);
+    }
+    let mut offsets: Vec<u64> = pending.into_values().collect();
+    offsets.sort_unstable();
+    Ok(offsets)
+}

@@ -1,0 +1,185 @@
+//! `sfhook send`: a real delivery. Needs an active profile subscribed to
+//! the event; retries per the profile; every attempt is one log record.
+
+use std::io::Write;
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::SendArgs;
+use crate::config::{self, profile_flag};
+use crate::context::Context;
+use crate::delivery::{self, Engine, Outcome, Request};
+use crate::deliverylog::{self, Record};
+use crate::error::precondition;
+use crate::output::{self, DIM, FAIL, OK};
+use crate::signature;
+use crate::units::{format_timestamp, millis};
+
+use super::shared::{BodySource, engine_options, human_ms};
+
+pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
+    let config = ctx.load_config()?;
+    let configured = config::require_active(&config, &ctx.profile)?;
+    let source = BodySource::from_args(&args.event, &args.payload)?;
+    let event = source.event;
+    if !configured.profile.subscriptions.contains(event) {
+        return Err(precondition(format!(
+            "profile '{}' is not subscribed to {}; run 'sfhook{} subscribe {}'",
+            ctx.profile,
+            event.slug,
+            profile_flag(&ctx.profile),
+            event.slug
+        )));
+    }
+    let settings = configured.profile.delivery;
+    let engine = Engine::new(&engine_options(
+        ctx,
+        &args.connection,
+        Some(settings.timeout),
+        1,
+    ))?;
+    let body = source.build(0)?;
+    let signature = signature::sign(configured.secret.expose().as_bytes(), &body.bytes);
+    let url = configured.url.redacted();
+    let request = Request {
+        url: configured.url.url(),
+        body: body.bytes.clone(),
+        signature: &signature,
+        event: event.wire,
+        mock: false,
+    };
+    let attempts = 1 + settings.retries;
+    let mut last: Option<Outcome> = None;
+    for attempt in 1..=attempts {
+        let outcome = engine.deliver(&request).await;
+        let line = record_line(
+            &outcome,
+            &body.event_id,
+            event.wire,
+            &url,
+            attempt,
+            None,
+            &ctx.profile,
+            &body.bytes,
+        )?;
+        deliverylog::append(&ctx.home, &line).with_context(|| {
+            format!(
+                "delivered, but cannot write the record to {}",
+                ctx.home.log_file().display()
+            )
+        })?;
+        report_attempt(ctx, &args, &outcome, attempt, attempts, &line)?;
+        let retry = attempt < attempts && delivery::should_retry(&outcome);
+        if retry {
+            let retry_after = outcome.result.as_ref().ok().and_then(|a| a.retry_after);
+            let wait = delivery::backoff_delay(
+                attempt,
+                settings.backoff,
+                retry_after,
+                delivery::random_unit(),
+            );
+            if !args.json {
+                ctx.out.note(
+                    ctx.out
+                        .paint_stderr(DIM, format!("  retrying in {}", human_ms(wait))),
+                );
+            }
+            tokio::time::sleep(wait).await;
+        }
+        last = Some(outcome);
+        if !retry {
+            break;
+        }
+    }
+    let outcome = last.expect("at least one attempt is made");
+    match outcome.failure(&url) {
+        Some(failure) => Err(failure.into()),
+        None => Ok(()),
+    }
+}
+
+/// The log line for one attempt. The payload is embedded as the exact bytes
+/// that were signed.
+#[allow(clippy::too_many_arguments)]
+pub fn record_line(
+    outcome: &Outcome,
+    event_id: &str,
+    event: &str,
+    url: &str,
+    attempt: u32,
+    redelivery_of: Option<&str>,
+    profile: &str,
+    body: &[u8],
+) -> Result<Vec<u8>> {
+    let text = std::str::from_utf8(body).context("the body is not UTF-8")?;
+    let payload = serde_json::value::RawValue::from_string(text.to_string())
+        .context("the body is not JSON")?;
+    let error = outcome.error();
+    let request_id = outcome.request_id.to_string();
+    let record = Record {
+        request_id: request_id.as_str().into(),
+        event_id: event_id.into(),
+        event: event.into(),
+        timestamp: format_timestamp(outcome.started_at).into(),
+        url: url.into(),
+        response_code: outcome.code(),
+        success: outcome.success(),
+        error: error.as_deref().map(Into::into),
+        duration_ms: millis(outcome.duration),
+        attempt,
+        redelivery_of: redelivery_of.map(Into::into),
+        profile: profile.into(),
+        payload: &payload,
+        response_body: outcome.response_body().into(),
+    };
+    Ok(record.to_line())
+}
+
+/// One line per attempt: a progress note on stderr, the result on stdout.
+/// With --json, the stored record itself.
+fn report_attempt(
+    ctx: &Context,
+    args: &SendArgs,
+    outcome: &Outcome,
+    attempt: u32,
+    attempts: u32,
+    line: &[u8],
+) -> Result<()> {
+    let mut stdout = output::stdout();
+    if args.json {
+        stdout.write_all(line)?;
+        return Ok(stdout.flush()?);
+    }
+    let out = &ctx.out;
+    let of = if attempts > 1 {
+        format!(" (attempt {attempt}/{attempts})")
+    } else {
+        String::new()
+    };
+    if out.stdout_is_tty {
+        let (mark, verdict) = if outcome.success() {
+            (out.paint(OK, "✓"), out.paint(OK, outcome.describe()))
+        } else {
+            (out.paint(FAIL, "✗"), out.paint(FAIL, outcome.describe()))
+        };
+        writeln!(
+            stdout,
+            "{mark} {verdict} in {}{of}  request {}",
+            human_ms(outcome.duration),
+            outcome.request_id
+        )?;
+    } else {
+        writeln!(
+            stdout,
+            "{}\t{}\t{}\t{}\t{attempt}\t{}",
+            outcome
+                .code()
+                .map_or_else(|| "-".to_string(), |c| c.to_string()),
+            if outcome.success() { "ok" } else { "failed" },
+            millis(outcome.duration),
+            outcome.request_id,
+            output::tsv_field(&outcome.error().unwrap_or_else(|| "-".to_string())),
+        )?;
+    }
+    Ok(stdout.flush()?)
+}

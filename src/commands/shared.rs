@@ -1,0 +1,206 @@
+//! Pieces several commands use: event names from the user, input from a
+//! file or stdin, and the secret for commands that honour SFHOOK_SECRET.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Result;
+use bytes::Bytes;
+use jiff::Timestamp;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::catalog::{self, Event, Platform};
+use crate::cli::{ConnectionArgs, PayloadArgs};
+use crate::config::{self, Config};
+use crate::context::Context;
+use crate::delivery::EngineOptions;
+use crate::error::{precondition, usage};
+use crate::payload::{self, Assignment, MAX_BODY_BYTES};
+use crate::secret::Secret;
+
+pub fn resolve_event(name: &str) -> Result<&'static Event> {
+    catalog::resolve(name).map_err(usage)
+}
+
+/// The bytes of FILE, or of stdin for `-` or no file, up to the body limit.
+pub fn read_input(file: Option<&Path>, what: &str) -> Result<Vec<u8>> {
+    let limit = MAX_BODY_BYTES as u64;
+    let mut bytes = Vec::new();
+    let from = match file.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| usage(format!("cannot read {what} from {}: {e}", path.display())))?;
+            file.take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| usage(format!("cannot read {what} from {}: {e}", path.display())))?;
+            path.display().to_string()
+        }
+        None => {
+            std::io::stdin()
+                .take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| usage(format!("cannot read {what} from stdin: {e}")))?;
+            "stdin".to_string()
+        }
+    };
+    if bytes.len() as u64 > limit {
+        return Err(usage(format!(
+            "{what} from {from} is larger than {} MiB",
+            limit / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// SFHOOK_SECRET if set, else the profile's secret. Reads the config only
+/// when the environment does not answer.
+pub fn secret_from_env_or_profile(ctx: &Context) -> Result<Secret> {
+    if let Some(secret) = ctx.env_secret()? {
+        return Ok(secret);
+    }
+    let config = ctx.load_config()?;
+    profile_secret(&config, &ctx.profile)
+}
+
+pub fn profile_secret(config: &Config, profile: &str) -> Result<Secret> {
+    config
+        .profile(profile)
+        .and_then(|p| p.secret.clone())
+        .ok_or_else(|| {
+            precondition(format!(
+                "no secret: set SFHOOK_SECRET, or run 'sfhook{} configure --generate-secret'",
+                config::profile_flag(profile)
+            ))
+        })
+}
+
+/// The body of a delivery as the user asked for it: the event's sample on
+/// a platform, or their own document, plus `--set` edits. Checked once,
+/// before anything is sent.
+pub struct BodySource {
+    pub event: &'static Event,
+    platform: Platform,
+    document: Option<Value>,
+    edits: Vec<Assignment>,
+}
+
+/// One body, ready to sign and send.
+pub struct Body {
+    pub bytes: Bytes,
+    pub event_id: String,
+}
+
+impl BodySource {
+    pub fn from_args(event_name: &str, args: &PayloadArgs) -> Result<BodySource> {
+        let event = resolve_event(event_name)?;
+        let platform = args.platform.unwrap_or_else(|| event.default_platform());
+        event.check_platform(platform).map_err(usage)?;
+        let document = match &args.data {
+            Some(path) => {
+                let bytes = read_input(Some(path), "--data")?;
+                let shown = if path.as_os_str() == "-" {
+                    "stdin".to_string()
+                } else {
+                    path.display().to_string()
+                };
+                Some(
+                    payload::parse_document(&bytes)
+                        .map_err(|why| usage(format!("--data {shown}: {why}")))?,
+                )
+            }
+            None => None,
+        };
+        let edits = args
+            .set
+            .iter()
+            .map(|s| Assignment::parse(s))
+            .collect::<Result<_, _>>()
+            .map_err(usage)?;
+        let source = BodySource {
+            event,
+            platform,
+            document,
+            edits,
+        };
+        source.build(0)?; // an edit that cannot apply fails here, before any request
+        Ok(source)
+    }
+
+    /// The body for device number `device_no` (a burst varies it): a fresh
+    /// event id and timestamp for samples; the user's document as it is.
+    pub fn build(&self, device_no: u32) -> Result<Body> {
+        let fresh_id = Uuid::new_v4().to_string();
+        let mut document = match &self.document {
+            Some(document) => document.clone(),
+            None => payload::sample(
+                self.event,
+                self.platform,
+                &fresh_id,
+                Timestamp::now(),
+                device_no,
+            ),
+        };
+        for edit in &self.edits {
+            edit.apply(&mut document).map_err(usage)?;
+        }
+        let event_id = payload::event_id_of(&document).map_or(fresh_id, str::to_string);
+        let bytes = payload::compact(&document);
+        if bytes.len() > payload::MAX_BODY_BYTES {
+            return Err(usage(format!(
+                "the body is larger than {} MiB",
+                payload::MAX_BODY_BYTES / (1024 * 1024)
+            )));
+        }
+        Ok(Body {
+            bytes: Bytes::from(bytes),
+            event_id,
+        })
+    }
+}
+
+/// The engine's options from the command line and, where it has one, the profile.
+pub fn engine_options(
+    ctx: &Context,
+    args: &ConnectionArgs,
+    profile_timeout: Option<Duration>,
+    idle: usize,
+) -> EngineOptions {
+    if args.insecure {
+        ctx.out.warn("--insecure: the endpoint's TLS certificate is not checked; use it only for a local test endpoint");
+    }
+    EngineOptions {
+        timeout: args
+            .timeout
+            .or(profile_timeout)
+            .unwrap_or(config::DEFAULT_TIMEOUT),
+        cacert: args.cacert.clone(),
+        insecure: args.insecure,
+        idle_connections: idle,
+    }
+}
+
+/// How long ago, for people: `12 ms`, `1.24 s`.
+pub fn human_ms(duration: Duration) -> String {
+    let ms = duration.as_secs_f64() * 1000.0;
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+/// The start of an answer's body on one line, for a terminal.
+pub fn answer_preview(body: &str, max_chars: usize) -> String {
+    let flat: String = body
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    if flat.chars().count() > max_chars {
+        format!("{}…", flat.chars().take(max_chars).collect::<String>())
+    } else {
+        flat.to_string()
+    }
+}

@@ -1,0 +1,54 @@
+//! `sfhook sign` and `sfhook verify`: the signature of a body, for people
+//! writing receivers. The secret is SFHOOK_SECRET or the profile's.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::{SignArgs, VerifyArgs};
+use crate::context::Context;
+use crate::error::{Failure, usage};
+use crate::output::{self, OK};
+use crate::signature;
+
+use super::shared::{read_input, secret_from_env_or_profile};
+
+pub fn sign(ctx: &Context, args: SignArgs) -> Result<()> {
+    let secret = secret_from_env_or_profile(ctx)?;
+    let body = read_input(args.file.as_deref(), "the body")?;
+    let mut stdout = output::stdout();
+    writeln!(
+        stdout,
+        "{}",
+        signature::sign(secret.expose().as_bytes(), &body)
+    )?;
+    Ok(stdout.flush()?)
+}
+
+pub fn verify(ctx: &Context, args: VerifyArgs) -> Result<()> {
+    // Accept what people paste: surrounding space, either case, or a
+    // GitHub-style `sha256=` prefix. Anything else is not a signature at all.
+    let given = args.signature.trim();
+    let given = given.strip_prefix("sha256=").unwrap_or(given);
+    if given.len() != 64 || !given.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(usage(format!(
+            "--signature must be 64 hex digits (HMAC-SHA256), not a {}-character value",
+            given.chars().count()
+        )));
+    }
+    let secret = secret_from_env_or_profile(ctx)?;
+    let body = read_input(args.file.as_deref(), "the body")?;
+    if signature::verify(secret.expose().as_bytes(), &body, given) {
+        ctx.out.note(format!(
+            "{} The signature matches the body",
+            ctx.out.paint_stderr(OK, "✓")
+        ));
+        Ok(())
+    } else {
+        Err(Failure::CheckFailed(format!(
+            "the signature does not match the body ({} bytes) under this secret",
+            body.len()
+        ))
+        .into())
+    }
+}

@@ -1,0 +1,158 @@
+//! `sfhook status`: the profile's configuration, where the files are, and
+//! a summary of its deliveries. The secret appears only as a fingerprint.
+
+use std::io::Write;
+use std::ops::ControlFlow;
+
+use anyhow::{Context as _, Result};
+use serde_json::json;
+
+use crate::catalog::EVENTS;
+use crate::cli::StatusArgs;
+use crate::config::profile_flag;
+use crate::context::Context;
+use crate::deliverylog::{self, Summary, SummaryBuilder};
+use crate::output::{self, BOLD, DIM, FAIL, OK};
+use crate::units::format_duration;
+
+pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
+    let config = ctx.load_config()?;
+    let profile = config.profile(&ctx.profile).cloned().unwrap_or_default();
+    let summary = profile_summary(ctx)?;
+    let config_path = ctx.home.config_file();
+    let log_path = ctx.home.log_file();
+    let configured = profile.configured().is_some();
+    let d = profile.delivery;
+    let mut stdout = output::stdout();
+
+    if args.json {
+        let status = json!({
+            "profile": ctx.profile,
+            "profiles": config.profiles.keys().collect::<Vec<_>>(),
+            "configured": configured,
+            "url": profile.url.as_ref().map(|u| u.redacted()),
+            "secret_fingerprint": profile.secret.as_ref().map(|s| s.fingerprint()),
+            "active": profile.active,
+            "subscriptions": profile.subscriptions.iter().map(|e| e.slug).collect::<Vec<_>>(),
+            "delivery": {
+                "timeout_ms": d.timeout.as_millis() as u64,
+                "retries": d.retries,
+                "backoff_ms": d.backoff.as_millis() as u64,
+            },
+            "paths": { "config": config_path, "log": log_path },
+            "log": {
+                "total_events": summary.total_events,
+                "total_success_events": summary.total_success_events,
+                "total_failed_events": summary.total_failed_events,
+            },
+        });
+        writeln!(stdout, "{status}")?;
+        return Ok(stdout.flush()?);
+    }
+
+    let out = &ctx.out;
+    let yes_no = |flag: bool, yes: &str, no: &str| {
+        if flag {
+            out.paint(OK, yes)
+        } else {
+            out.paint(FAIL, no)
+        }
+    };
+    let subscriptions = if profile.subscriptions.is_empty() {
+        "none".to_string()
+    } else {
+        format!(
+            "{} ({} of {})",
+            profile
+                .subscriptions
+                .iter()
+                .map(|e| e.slug)
+                .collect::<Vec<_>>()
+                .join(", "),
+            profile.subscriptions.len(),
+            EVENTS.len()
+        )
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("profile", ctx.profile.clone()),
+        (
+            "url",
+            profile
+                .url
+                .as_ref()
+                .map_or_else(|| "not configured".to_string(), |u| u.redacted()),
+        ),
+        (
+            "secret",
+            profile
+                .secret
+                .as_ref()
+                .map_or_else(|| "not configured".to_string(), |s| s.fingerprint()),
+        ),
+        ("active", yes_no(profile.active, "yes", "no")),
+        ("subscriptions", subscriptions),
+        (
+            "delivery",
+            format!(
+                "timeout {}, {} retries, backoff {}",
+                format_duration(d.timeout),
+                d.retries,
+                format_duration(d.backoff)
+            ),
+        ),
+        ("config", config_path.display().to_string()),
+        ("log", log_path.display().to_string()),
+        (
+            "deliveries",
+            format!(
+                "{} total, {} succeeded, {} failed",
+                summary.total_events, summary.total_success_events, summary.total_failed_events
+            ),
+        ),
+    ];
+    for (key, value) in rows {
+        if out.stdout_is_tty {
+            writeln!(stdout, "{} {value}", out.paint(BOLD, format!("{key:<14}")))?;
+        } else {
+            writeln!(stdout, "{key}\t{}", output::tsv_field(&value))?;
+        }
+    }
+    stdout.flush()?;
+
+    if out.stdout_is_tty {
+        let flag = profile_flag(&ctx.profile);
+        let hint = if !configured {
+            Some(format!(
+                "Next: sfhook{flag} configure --url URL --generate-secret"
+            ))
+        } else if !profile.active {
+            Some(format!("Next: sfhook{flag} activate"))
+        } else if profile.subscriptions.is_empty() {
+            Some(format!("Next: sfhook{flag} subscribe EVENT"))
+        } else {
+            None
+        };
+        if let Some(hint) = hint {
+            out.note(out.paint_stderr(DIM, hint));
+        }
+    }
+    Ok(())
+}
+
+/// The delivery counts of this profile only.
+fn profile_summary(ctx: &Context) -> Result<Summary> {
+    let mut builder = SummaryBuilder::default();
+    let path = ctx.home.log_file();
+    let literal = format!("\"profile\":\"{}\"", ctx.profile);
+    let report = deliverylog::scan(&path, 0, Some(literal.as_bytes()), |line| {
+        if line.head.profile == ctx.profile.as_str() {
+            builder.add(&line.head);
+        }
+        Ok(ControlFlow::Continue(()))
+    })
+    .with_context(|| format!("cannot read {}", path.display()))?;
+    if let Some(warning) = report.warning(&path) {
+        ctx.out.warn(warning);
+    }
+    Ok(builder.finish())
+}

@@ -1,0 +1,91 @@
+//! What every command gets: where the files are, which profile, and how to
+//! talk to the user. Built once from the global options; loads nothing.
+
+use std::ffi::OsString;
+
+use anyhow::Result;
+
+use crate::cli::GlobalArgs;
+use crate::config::{self, Config, Store};
+use crate::error::usage;
+use crate::home::Home;
+use crate::output::Output;
+use crate::secret::Secret;
+
+pub struct Context {
+    pub home: Home,
+    pub profile: String,
+    /// The user named the profile (flag or environment), rather than
+    /// getting `default`: listings of the shared log then keep to it.
+    pub profile_explicit: bool,
+    pub out: Output,
+    /// SFHOOK_SECRET and SFHOOK_URL, read once at start-up; parsed only by
+    /// the commands that use them, so a bad value cannot break the others.
+    env_secret: Option<OsString>,
+    env_url: Option<String>,
+}
+
+impl Context {
+    pub fn new(global: &GlobalArgs) -> Result<Context> {
+        let out = Output::detect(global.color);
+        let named = global
+            .profile
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let profile = named.unwrap_or("default").to_string();
+        config::check_profile_name(&profile)?;
+        let home_dir = global.home.as_deref().filter(|p| !p.as_os_str().is_empty());
+        Ok(Context {
+            home: Home::locate(home_dir)?,
+            profile,
+            profile_explicit: named.is_some(),
+            out,
+            env_secret: std::env::var_os("SFHOOK_SECRET").filter(|v| !v.is_empty()),
+            env_url: std::env::var("SFHOOK_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
+        })
+    }
+
+    /// A context for a separate home that ignores the environment's secret
+    /// and URL: the demo's throwaway home.
+    pub fn isolated(home: Home, out: Output) -> Context {
+        Context {
+            home,
+            profile: "default".to_string(),
+            profile_explicit: false,
+            out,
+            env_secret: None,
+            env_url: None,
+        }
+    }
+
+    /// SFHOOK_SECRET, if set.
+    pub fn env_secret(&self) -> Result<Option<Secret>> {
+        match &self.env_secret {
+            None => Ok(None),
+            Some(value) => Secret::from_input(value.clone().into_encoded_bytes())
+                .map(Some)
+                .map_err(|why| usage(format!("SFHOOK_SECRET: {why}"))),
+        }
+    }
+
+    /// SFHOOK_URL, if set.
+    pub fn env_url(&self) -> Option<&str> {
+        self.env_url.as_deref()
+    }
+
+    pub fn store(&self) -> Store<'_> {
+        Store::new(&self.home)
+    }
+
+    pub fn load_config(&self) -> Result<Config> {
+        self.store().load()
+    }
+
+    /// The profile to restrict log listings to, if the user named one.
+    pub fn log_profile(&self) -> Option<&str> {
+        self.profile_explicit.then_some(self.profile.as_str())
+    }
+}

@@ -1,0 +1,136 @@
+//! What the user sees: colour decided once at start-up, tables on a
+//! terminal, tab-separated lines on a pipe, diagnostics on stderr.
+
+use std::fmt::Display;
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+
+use anstyle::{AnsiColor, Style};
+use comfy_table::{ContentArrangement, Table, presets};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set to something
+    Auto,
+    Always,
+    Never,
+}
+
+pub const OK: Style = AnsiColor::Green.on_default();
+pub const FAIL: Style = AnsiColor::Red.on_default();
+pub const WARN: Style = AnsiColor::Yellow.on_default();
+pub const DIM: Style = Style::new().dimmed();
+pub const BOLD: Style = Style::new().bold();
+pub const ACCENT: Style = AnsiColor::Cyan.on_default();
+
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub stdin_is_tty: bool,
+    pub stdout_is_tty: bool,
+    pub stderr_is_tty: bool,
+    color: bool,
+    stderr_color: bool,
+}
+
+impl Output {
+    pub fn detect(choice: ColorChoice) -> Output {
+        let stdout_is_tty = io::stdout().is_terminal();
+        let stderr_is_tty = io::stderr().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        Output {
+            stdin_is_tty: io::stdin().is_terminal(),
+            stdout_is_tty,
+            stderr_is_tty,
+            color: decide(stdout_is_tty),
+            stderr_color: decide(stderr_is_tty),
+        }
+    }
+
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// `text` in `style` if stdout gets colour, else as it is.
+    pub fn paint(&self, style: Style, text: impl Display) -> String {
+        paint(self.color, style, text)
+    }
+
+    /// A table for stdout, with colour and width only when they belong.
+    pub fn table(&self) -> Table {
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        // Wrap to the terminal's width when there is a sensible one; a pty
+        // without a size (script, some CI runners) reports 0.
+        match table.width().filter(|w| *w >= 40) {
+            Some(width) if self.stdout_is_tty => {
+                table.set_width(width);
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+            }
+            _ => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        if self.color {
+            table.enforce_styling();
+        } else {
+            // comfy-table styles whenever it sees a terminal; NO_COLOR and
+            // --color never must win.
+            table.force_no_tty();
+        }
+        table
+    }
+
+    pub fn warn(&self, message: impl Display) {
+        let label = paint(self.stderr_color, WARN.bold(), "warning:");
+        let _ = writeln!(io::stderr(), "{label} {message}");
+    }
+
+    pub fn error(&self, message: impl Display) {
+        let label = paint(self.stderr_color, FAIL.bold(), "error:");
+        let _ = writeln!(io::stderr(), "{label} {message}");
+    }
+
+    /// A plain diagnostic line on stderr: progress, hints, what changed.
+    pub fn note(&self, message: impl Display) {
+        let _ = writeln!(io::stderr(), "{message}");
+    }
+
+    pub fn paint_stderr(&self, style: Style, text: impl Display) -> String {
+        paint(self.stderr_color, style, text)
+    }
+}
+
+fn paint(enabled: bool, style: Style, text: impl Display) -> String {
+    if enabled {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Buffered stdout for data. Writes return errors instead of panicking, so a
+/// closed pipe (`sfhook logs | head`) ends the command quietly.
+pub fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+}
+
+/// True if the error is the reader of our stdout having gone away.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|cause| cause.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// A field for tab-separated output: tabs and newlines would break the line
+/// structure that `cut` and `awk` rely on, so they become spaces.
+pub fn tsv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(['\t', '\n', '\r']) {
+        text.replace(['\t', '\n', '\r'], " ").into()
+    } else {
+        text.into()
+    }
+}

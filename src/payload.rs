@@ -1,0 +1,568 @@
+//! What a delivery carries: the sample document of each event (or the
+//! user's own), edited by `--set`, serialised compactly. Pure: no I/O.
+//!
+//! Every sample has the same envelope, `{id, event, created_at, data:
+//! {devices: [...]}}`, and devices shaped like Scalefusion's device API; each
+//! event adds to its devices what a receiver of that event needs (see the
+//! README's table).
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Map, Value, json};
+
+use crate::catalog::{Event, Platform};
+use crate::units::format_timestamp_seconds;
+
+/// Bodies larger than this are refused: a webhook is a notification, and
+/// the whole body is held in memory, signed and logged.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The sample document for `event` on `platform`. `device_no` varies the
+/// device (id, name, serial, IMEI) so that a burst looks like a mass
+/// enrollment rather than one device enrolling many times.
+pub fn sample(
+    event: &Event,
+    platform: Platform,
+    event_id: &str,
+    created_at: Timestamp,
+    device_no: u32,
+) -> Value {
+    let mut device = device(platform, device_no, created_at);
+    add_event_details(&mut device, event, platform, created_at);
+    json!({
+        "id": event_id,
+        "event": event.wire,
+        "created_at": format_timestamp_seconds(created_at),
+        "data": { "devices": [Value::Object(device)] },
+    })
+}
+
+struct Model {
+    make: &'static str,
+    model: &'static str,
+    os_version: &'static str,
+    name: &'static str,
+    serial_prefix: &'static str,
+    has_imei: bool,
+    group: &'static str,
+    profile: &'static str,
+    enrollment_method: &'static str,
+}
+
+fn model(platform: Platform) -> Model {
+    match platform {
+        Platform::Android => Model {
+            make: "Samsung",
+            model: "Galaxy Tab Active4 Pro (SM-T636B)",
+            os_version: "14",
+            name: "Warehouse Tablet",
+            serial_prefix: "R52W70",
+            has_imei: true,
+            group: "Warehouse Scanners",
+            profile: "Warehouse Kiosk - Android",
+            enrollment_method: "Android Zero-Touch",
+        },
+        Platform::Ios => Model {
+            make: "Apple",
+            model: "iPhone 15",
+            os_version: "17.6.1",
+            name: "Field Sales iPhone",
+            serial_prefix: "F4GZK2",
+            has_imei: true,
+            group: "Field Sales",
+            profile: "Sales Baseline - iOS",
+            enrollment_method: "Apple Automated Device Enrollment",
+        },
+        Platform::Macos => Model {
+            make: "Apple",
+            model: "MacBook Air (M2, 2022)",
+            os_version: "14.6.1",
+            name: "Design MacBook",
+            serial_prefix: "C02GQ1",
+            has_imei: false,
+            group: "Design Studio",
+            profile: "Design Workstations - macOS",
+            enrollment_method: "Apple Automated Device Enrollment",
+        },
+        Platform::Windows => Model {
+            make: "Dell",
+            model: "Latitude 5440",
+            os_version: "Windows 11 Pro 23H2 (22631.4037)",
+            name: "Front Desk PC",
+            serial_prefix: "7ZK2Q",
+            has_imei: false,
+            group: "Reception",
+            profile: "Front Desk - Windows",
+            enrollment_method: "Windows Autopilot",
+        },
+        Platform::Linux => Model {
+            make: "Lenovo",
+            model: "ThinkCentre M70q Gen 4",
+            os_version: "Ubuntu 22.04.4 LTS",
+            name: "Lobby Kiosk",
+            serial_prefix: "MJ0GK",
+            has_imei: false,
+            group: "Lobby Kiosks",
+            profile: "Kiosk - Linux",
+            enrollment_method: "Enrollment script",
+        },
+    }
+}
+
+/// A 15-digit IMEI with a valid Luhn check digit, so that receivers that
+/// validate IMEIs accept the sample.
+fn imei(device_no: u32) -> String {
+    let body = format!("35{:06}{:06}", 209_911, u64::from(device_no) % 1_000_000);
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let digit = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let doubled = digit * 2;
+                doubled / 10 + doubled % 10
+            } else {
+                digit
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+fn at(ts: Timestamp, seconds_before: i64) -> Value {
+    let ts = ts
+        .checked_sub(SignedDuration::from_secs(seconds_before))
+        .unwrap_or(ts);
+    Value::String(format_timestamp_seconds(ts))
+}
+
+fn device(platform: Platform, device_no: u32, now: Timestamp) -> Map<String, Value> {
+    let m = model(platform);
+    let number = device_no + 1;
+    let object = json!({
+        "id": 8_416_200 + u64::from(device_no),
+        "name": format!("{} {number:03}", m.name),
+        "serial_no": format!("{}{:05}", m.serial_prefix, number),
+        "imei_no": if m.has_imei { Value::String(imei(device_no)) } else { Value::Null },
+        "make": m.make,
+        "model": m.model,
+        "os_type": platform.name(),
+        "os_version": m.os_version,
+        "status": "active",
+        "locked": false,
+        "enrollment_date": "2026-03-14T09:12:44Z",
+        "last_connected_at": at(now, 42),
+        "group": { "id": 5120 + platform as u64, "name": m.group },
+        "device_profile": { "id": 7301 + platform as u64, "name": m.profile },
+        "battery_status": 82,
+        "battery_charging": false,
+        "ip_address": format!("10.20.{}.{}", 30 + platform as u32, 10 + number % 240),
+        "mac_address": format!("3c:22:fb:{:02x}:{:02x}:{:02x}", platform as u32, (number >> 8) & 0xff, number & 0xff),
+        "custom_properties": [
+            { "name": "Asset Tag", "value": format!("AT-{number:05}"), "data_type": "string" },
+            { "name": "Cost Center", "value": "4410", "data_type": "number" },
+            { "name": "Warranty Expires", "value": "2028-06-30", "data_type": "date" },
+        ],
+    });
+    match object {
+        Value::Object(map) => map,
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}
+
+const ADMIN: &str = "it-admin@acme.example";
+
+fn add_event_details(
+    device: &mut Map<String, Value>,
+    event: &Event,
+    platform: Platform,
+    now: Timestamp,
+) {
+    let m = model(platform);
+    let mut set = |key: &str, value: Value| {
+        device.insert(key.to_string(), value);
+    };
+    match event.slug {
+        "device-enrolled" => set(
+            "enrollment",
+            json!({ "method": m.enrollment_method, "enrolled_by": ADMIN, "enrolled_at": at(now, 0) }),
+        ),
+        "device-activated" => set(
+            "activation",
+            json!({ "activated_at": at(now, 0), "license_type": "Enterprise", "kiosk_mode": true }),
+        ),
+        "device-unenrolled" => {
+            set("status", json!("unenrolled"));
+            set(
+                "unenrollment",
+                json!({ "unenrolled_at": at(now, 0), "unenrolled_by": ADMIN, "reason": "Device returned to IT" }),
+            );
+        }
+        "device-deleted" => {
+            set("status", json!("deleted"));
+            set(
+                "deletion",
+                json!({ "deleted_at": at(now, 0), "deleted_by": ADMIN, "reason": "Device retired" }),
+            );
+        }
+        "device-locked" => {
+            set("locked", json!(true));
+            set(
+                "lock",
+                json!({
+                    "locked": true,
+                    "locked_at": at(now, 0),
+                    "locked_by": ADMIN,
+                    "message": "This device is locked by IT. Call +1 555 0100.",
+                }),
+            );
+        }
+        "device-unlocked" => set(
+            "lock",
+            json!({ "locked": false, "unlocked_at": at(now, 0), "unlocked_by": ADMIN }),
+        ),
+        "device-lost" => {
+            set("status", json!("lost"));
+            set("locked", json!(true));
+            set(
+                "lost_mode",
+                json!({
+                    "enabled": true,
+                    "enabled_at": at(now, 0),
+                    "enabled_by": ADMIN,
+                    "message": "This device is lost. Please call the number below.",
+                    "phone_number": "+1 555 0100",
+                    "footnote": "Acme Corp IT",
+                }),
+            );
+            set("location", location(now, 180));
+        }
+        "device-found" => {
+            set(
+                "lost_mode",
+                json!({ "enabled": false, "enabled_at": at(now, 86_400), "disabled_at": at(now, 0), "disabled_by": ADMIN }),
+            );
+            set("location", location(now, 30));
+        }
+        "device-shutdown" => set(
+            "power",
+            json!({ "action": "shutdown", "requested_at": at(now, 5), "requested_by": ADMIN, "uptime_seconds": 412_877 }),
+        ),
+        "device-reboot" => set(
+            "power",
+            json!({ "action": "reboot", "requested_at": at(now, 5), "requested_by": ADMIN, "uptime_seconds": 86_212 }),
+        ),
+        "device-user-signed-in" => set("user", user(now, "signed_in_at")),
+        "device-user-signed-out" => set("user", user(now, "signed_out_at")),
+        "device-custom-properties-updated" => {
+            set(
+                "custom_properties",
+                json!([
+                    { "name": "Asset Tag", "value": "AT-90017", "data_type": "string" },
+                    { "name": "Cost Center", "value": "4420", "data_type": "number" },
+                    { "name": "Warranty Expires", "value": "2029-06-30", "data_type": "date" },
+                ]),
+            );
+            set(
+                "changed_properties",
+                json!([
+                    { "name": "Cost Center", "old_value": "4410", "new_value": "4420", "data_type": "number" },
+                    { "name": "Warranty Expires", "old_value": "2028-06-30", "new_value": "2029-06-30", "data_type": "date" },
+                ]),
+            );
+            set("updated_by", json!(ADMIN));
+        }
+        "device-sim-swap" => set(
+            "sim_swap",
+            json!({
+                "detected_at": at(now, 0),
+                "old_sim": { "slot": 1, "iccid": "8901260882310045716", "operator": "T-Mobile", "phone_number": "+1 555 0142" },
+                "new_sim": { "slot": 1, "iccid": "8901410327518833104", "operator": "AT&T", "phone_number": "+1 555 0199" },
+            }),
+        ),
+        _ => {}
+    }
+}
+
+fn location(now: Timestamp, seconds_before: i64) -> Value {
+    json!({ "latitude": 37.774_929, "longitude": -122.419_416, "accuracy_m": 12, "captured_at": at(now, seconds_before) })
+}
+
+fn user(now: Timestamp, when_key: &str) -> Value {
+    let mut user =
+        json!({ "id": 3381, "name": "Priya Raman", "email": "priya.raman@acme.example" });
+    user[when_key] = at(now, 0);
+    user
+}
+
+/// One `--set` edit, parsed: `PATH=TEXT` sets a string, `PATH:=JSON` any value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    path: Vec<String>,
+    value: Value,
+}
+
+impl Assignment {
+    pub fn parse(text: &str) -> Result<Assignment, String> {
+        let (path, value) = match text.split_once('=') {
+            Some((path, json_text)) if path.ends_with(':') => {
+                let value = serde_json::from_str(json_text).map_err(|e| {
+                    format!("--set {text}: the value after ':=' is not valid JSON ({e})")
+                })?;
+                (&path[..path.len() - 1], value)
+            }
+            Some((path, string)) => (path, Value::String(string.to_string())),
+            None => return Err(format!("--set {text}: expected PATH=TEXT or PATH:=JSON")),
+        };
+        let path: Vec<String> = path.split('.').map(str::to_string).collect();
+        if path.iter().any(String::is_empty) {
+            return Err(format!(
+                "--set {text}: the path has an empty part; write it like data.devices.0.name"
+            ));
+        }
+        Ok(Assignment { path, value })
+    }
+
+    /// Applies the edit; objects are created for missing keys, arrays are
+    /// indexed by number. Anything else on the way is an error.
+    pub fn apply(&self, document: &mut Value) -> Result<(), String> {
+        let mut node = document;
+        let dotted = |upto: usize| self.path[..upto].join(".");
+        for (depth, key) in self.path.iter().enumerate() {
+            let last = depth + 1 == self.path.len();
+            let here = if depth == 0 {
+                "the body".to_string()
+            } else {
+                format!("'{}'", dotted(depth))
+            };
+            node = match node {
+                Value::Object(map) => {
+                    if last {
+                        map.insert(key.clone(), self.value.clone());
+                        return Ok(());
+                    }
+                    map.entry(key.clone())
+                        .or_insert_with(|| Value::Object(Map::new()))
+                }
+                Value::Array(items) => {
+                    let len = items.len();
+                    let index: usize = key.parse().map_err(|_| {
+                        format!(
+                            "cannot set '{}': {here} is an array, so '{key}' must be an index",
+                            dotted(self.path.len())
+                        )
+                    })?;
+                    let slot = items.get_mut(index).ok_or_else(|| {
+                        format!("cannot set '{}': {here} has {len} items, so index {index} is out of range", dotted(self.path.len()))
+                    })?;
+                    if last {
+                        *slot = self.value.clone();
+                        return Ok(());
+                    }
+                    slot
+                }
+                other => {
+                    return Err(format!(
+                        "cannot set '{}': {here} is {}, not an object or array",
+                        dotted(self.path.len()),
+                        kind(other)
+                    ));
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Parses a user's `--data` document. The error names line and column.
+pub fn parse_document(bytes: &[u8]) -> Result<Value, String> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(format!(
+            "the document is larger than {} MiB",
+            MAX_BODY_BYTES / (1024 * 1024)
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+/// The exact bytes that are signed and sent: compact JSON, no newline.
+pub fn compact(document: &Value) -> Vec<u8> {
+    serde_json::to_vec(document).expect("a serde_json::Value always serialises")
+}
+
+/// The event id a body carries (`id`), if it is a string.
+pub fn event_id_of(document: &Value) -> Option<&str> {
+    document.get("id").and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{EVENTS, resolve};
+
+    fn now() -> Timestamp {
+        "2026-11-29T17:21:28Z".parse().unwrap()
+    }
+
+    #[test]
+    fn every_event_has_a_distinct_sample_on_every_supported_platform() {
+        let mut seen = std::collections::HashSet::new();
+        for event in &EVENTS {
+            for platform in event.platforms() {
+                let doc = sample(event, platform, "e1", now(), 0);
+                assert_eq!(doc["event"], event.wire);
+                assert_eq!(doc["created_at"], "2026-11-29T17:21:28Z");
+                let device = &doc["data"]["devices"][0];
+                assert_eq!(device["os_type"], platform.name());
+                assert!(device["id"].is_u64());
+                let extras: Vec<&String> = device
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|k| {
+                        !sample(
+                            resolve("device-enrolled").unwrap(),
+                            platform,
+                            "e1",
+                            now(),
+                            0,
+                        )["data"]["devices"][0]
+                            .as_object()
+                            .unwrap()
+                            .contains_key(*k)
+                    })
+                    .collect();
+                assert!(
+                    event.slug == "device-enrolled"
+                        || !extras.is_empty()
+                        || event.slug.contains("lock"),
+                    "{}",
+                    event.slug
+                );
+            }
+            seen.insert(compact(&sample(
+                event,
+                event.default_platform(),
+                "e1",
+                now(),
+                0,
+            )));
+        }
+        assert_eq!(seen.len(), EVENTS.len());
+    }
+
+    #[test]
+    fn burst_devices_differ() {
+        let event = resolve("device-enrolled").unwrap();
+        let a = sample(event, Platform::Android, "e", now(), 0);
+        let b = sample(event, Platform::Android, "e", now(), 1);
+        for key in ["id", "name", "serial_no", "imei_no"] {
+            assert_ne!(
+                a["data"]["devices"][0][key], b["data"]["devices"][0][key],
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn imeis_pass_the_luhn_check() {
+        for n in [0, 1, 77, 999_999] {
+            let imei = imei(n);
+            assert_eq!(imei.len(), 15);
+            let sum: u32 = imei
+                .bytes()
+                .rev()
+                .enumerate()
+                .map(|(i, b)| {
+                    let d = u32::from(b - b'0');
+                    if i % 2 == 1 {
+                        (d * 2) / 10 + (d * 2) % 10
+                    } else {
+                        d
+                    }
+                })
+                .sum();
+            assert_eq!(sum % 10, 0, "{imei}");
+        }
+    }
+
+    #[test]
+    fn set_edits_strings_json_and_creates_objects() {
+        let mut doc = sample(
+            resolve("device-locked").unwrap(),
+            Platform::Android,
+            "e",
+            now(),
+            0,
+        );
+        Assignment::parse("data.devices.0.name=Kiosk 9")
+            .unwrap()
+            .apply(&mut doc)
+            .unwrap();
+        Assignment::parse("data.devices.0.locked:=false")
+            .unwrap()
+            .apply(&mut doc)
+            .unwrap();
+        Assignment::parse("meta.source.tool=sfhook")
+            .unwrap()
+            .apply(&mut doc)
+            .unwrap();
+        Assignment::parse("id:=123")
+            .unwrap()
+            .apply(&mut doc)
+            .unwrap();
+        assert_eq!(doc["data"]["devices"][0]["name"], "Kiosk 9");
+        assert_eq!(doc["data"]["devices"][0]["locked"], false);
+        assert_eq!(doc["meta"]["source"]["tool"], "sfhook");
+        assert_eq!(doc["id"], 123);
+    }
+
+    #[test]
+    fn set_refuses_what_it_cannot_do() {
+        let mut doc = sample(
+            resolve("device-locked").unwrap(),
+            Platform::Android,
+            "e",
+            now(),
+            0,
+        );
+        let before = doc.clone();
+        for (edit, needle) in [
+            ("id.x=1", "is a string"),
+            ("data.devices.x=1", "must be an index"),
+            ("data.devices.5.name=x", "out of range"),
+        ] {
+            let err = Assignment::parse(edit)
+                .unwrap()
+                .apply(&mut doc)
+                .unwrap_err();
+            assert!(err.contains(needle), "{edit}: {err}");
+        }
+        assert_eq!(doc, before);
+        for bad in ["noequals", "a..b=1", "=1", "a:={", "a:="] {
+            assert!(Assignment::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn documents_must_be_json() {
+        assert!(parse_document(b"{\"a\":1}").is_ok());
+        assert!(parse_document(b"{\"a\":").is_err());
+        assert!(parse_document(&[0xff, 0xfe]).is_err());
+        assert_eq!(
+            compact(&parse_document(b"{ \"a\" : [1, 2] }\n").unwrap()),
+            b"{\"a\":[1,2]}"
+        );
+    }
+}

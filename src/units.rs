@@ -1,0 +1,120 @@
+//! Durations and timestamps as users type them and as sfhook writes them.
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Span, SpanRelativeTo, Timestamp};
+
+/// Parses a duration: a bare number of seconds (`10`, `2.5`) or a number with
+/// a unit (`500ms`, `10s`, `2m`, `1h`, `7d`, and jiff's other friendly forms).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let invalid =
+        || format!("invalid duration '{text}': use seconds or a unit, e.g. 500ms, 10s, 2m");
+    if text.is_empty() {
+        return Err(invalid());
+    }
+    let signed = if text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let seconds: f64 = text.parse().map_err(|_| invalid())?;
+        SignedDuration::try_from_secs_f64(seconds).map_err(|_| invalid())?
+    } else {
+        let span: Span = text.parse().map_err(|_| invalid())?;
+        span.to_duration(SpanRelativeTo::days_are_24_hours())
+            .map_err(|_| invalid())?
+    };
+    Duration::try_from(signed).map_err(|_| format!("invalid duration '{text}': it is negative"))
+}
+
+/// A duration within `min..=max`, for settings where zero or a year makes no sense.
+pub fn parse_duration_within(
+    what: &str,
+    text: &str,
+    min: Duration,
+    max: Duration,
+) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration < min || duration > max {
+        return Err(format!(
+            "{what} must be between {} and {}, not {}",
+            format_duration(min),
+            format_duration(max),
+            text.trim()
+        ));
+    }
+    Ok(duration)
+}
+
+/// `10s`, `500ms`, `1m 30s`: the friendly form, which `parse_duration` reads back.
+pub fn format_duration(duration: Duration) -> String {
+    if duration.is_zero() {
+        return "0s".to_string();
+    }
+    match SignedDuration::try_from(duration) {
+        Ok(signed) => format!("{signed:#}"),
+        Err(_) => format!("{}s", duration.as_secs()),
+    }
+}
+
+/// How the log writes a timestamp: RFC 3339, UTC, exactly three fractional
+/// digits. Fixed width, so that comparing two such strings compares times.
+pub fn format_timestamp(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// RFC 3339 UTC without fractional seconds, as `created_at` in a payload.
+pub fn format_timestamp_seconds(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Milliseconds, rounded up from any leftover microseconds so that a short
+/// request does not show as `0 ms` unless it really was under one.
+pub fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros().div_ceil(1000)).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_and_without_units() {
+        assert_eq!(parse_duration("10").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_duration("2.5").unwrap(), Duration::from_millis(2500));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("10s").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(
+            parse_duration("7d").unwrap(),
+            Duration::from_secs(7 * 86_400)
+        );
+        assert_eq!(parse_duration(" 1h ").unwrap(), Duration::from_secs(3600));
+        for bad in ["", "abc", "-5s", "10 parsecs", "1.2.3", "."] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bounds_are_enforced() {
+        let (min, max) = (Duration::from_millis(1), Duration::from_secs(3600));
+        assert!(parse_duration_within("timeout", "0", min, max).is_err());
+        assert!(parse_duration_within("timeout", "2h", min, max).is_err());
+        assert!(parse_duration_within("timeout", "1h", min, max).is_ok());
+    }
+
+    #[test]
+    fn formatted_durations_parse_back() {
+        for d in [
+            Duration::from_secs(10),
+            Duration::from_millis(500),
+            Duration::from_secs(90),
+        ] {
+            assert_eq!(parse_duration(&format_duration(d)).unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn timestamps_are_fixed_width() {
+        let ts: Timestamp = "2026-11-29T17:21:28Z".parse().unwrap();
+        assert_eq!(format_timestamp(ts), "2026-11-29T17:21:28.000Z");
+        assert_eq!(format_timestamp_seconds(ts), "2026-11-29T17:21:28Z");
+    }
+}
