@@ -27,8 +27,12 @@ impl Endpoint {
                 url.scheme()
             ));
         }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(format!("invalid URL '{}': it has no host", redact(&url)));
+        if url.host_str().is_none_or(str::is_empty) || !names_a_host(text) {
+            return Err(format!(
+                "invalid URL '{}': it has no host; write it as {}://HOST/PATH",
+                redact_text(text),
+                url.scheme()
+            ));
         }
         Ok(Endpoint(url))
     }
@@ -48,14 +52,26 @@ impl Endpoint {
     }
 }
 
+/// The WHATWG parser forgives `http:host`, `http:/host` and `http:///path`
+/// by taking the first word it finds as the host, so `http:///hook` would
+/// deliver to a machine called `hook`. A webhook URL must say `scheme://host`.
+fn names_a_host(text: &str) -> bool {
+    text.split_once(':')
+        .and_then(|(_, rest)| rest.strip_prefix("//"))
+        .is_some_and(|authority| !authority.is_empty() && !authority.starts_with(['/', '\\']))
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => {
-            name.eq_ignore_ascii_case("localhost")
-                || name.to_ascii_lowercase().ends_with(".localhost")
+            // A trailing dot is the same name, fully qualified.
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
         }
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
         None => false,
     }
 }
@@ -125,6 +141,10 @@ mod tests {
             "example.com/hook",
             "ftp://example.com/",
             "https://",
+            "http:///payload",
+            "https:/example.com/hook",
+            "https:example.com/hook",
+            "http:\\\\example.com\\hook",
             "/payload",
             "",
             "mailto:a@b.c",
@@ -159,6 +179,12 @@ mod tests {
                 .unwrap()
                 .is_unencrypted_remote()
         );
+        for local in ["http://localhost./", "http://[::ffff:127.0.0.1]/"] {
+            assert!(
+                !Endpoint::parse(local).unwrap().is_unencrypted_remote(),
+                "{local}"
+            );
+        }
         assert!(
             Endpoint::parse("http://example.com/")
                 .unwrap()

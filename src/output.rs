@@ -11,7 +11,9 @@ use comfy_table::{ContentArrangement, Table, presets};
 pub enum ColorChoice {
     /// Colour on a terminal, unless NO_COLOR is set to something
     Auto,
+    /// Colour even on a pipe, whatever NO_COLOR says
     Always,
+    /// No colour anywhere
     Never,
 }
 

@@ -48,8 +48,10 @@ impl Secret {
         &self.0
     }
 
+    /// In characters, as users count them and as messages report them; a
+    /// byte count would call ten accented letters "20 characters".
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.chars().count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -101,6 +103,11 @@ mod tests {
         );
         assert!(Secret::from_input(b"\n".to_vec()).is_err());
         assert!(Secret::from_input(vec![0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn length_is_counted_in_characters() {
+        assert_eq!(Secret::new("é".repeat(10)).unwrap().len(), 10);
     }
 
     #[test]

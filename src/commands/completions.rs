@@ -11,8 +11,12 @@ use crate::cli::{Cli, CompletionsArgs, ManArgs};
 use crate::output;
 
 pub fn completions(args: CompletionsArgs) -> Result<()> {
+    // clap_complete panics if a write fails, so the script is built in memory
+    // and written here, where a closed pipe (`| head`) is an ordinary error.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "sfhook", &mut script);
     let mut stdout = output::stdout();
-    clap_complete::generate(args.shell, &mut Cli::command(), "sfhook", &mut stdout);
+    stdout.write_all(&script)?;
     Ok(stdout.flush()?)
 }
 

@@ -123,36 +123,41 @@ pub fn run(ctx: &Context, args: ConfigureArgs) -> Result<()> {
     Ok(())
 }
 
+/// A secret is a key, not a document: anything longer is a wrong file (or
+/// `/dev/zero`), and reading stops here rather than filling memory.
+const MAX_SECRET_BYTES: u64 = 64 * 1024;
+
 fn secret_from_args(ctx: &Context, args: &ConfigureArgs) -> Result<Option<SecretSource>> {
-    let given = |bytes: Vec<u8>, from: &str| {
-        Secret::from_input(bytes)
-            .map(|s| Some(SecretSource::Given(s)))
-            .map_err(|why| usage(format!("{why} (read from {from})")))
-    };
     if args.generate_secret {
         return Ok(Some(SecretSource::Generated(Secret::generate())));
     }
     if args.secret_stdin {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(64 * 1024 + 1)
-            .read_to_end(&mut bytes)
-            .context("cannot read the secret from stdin")?;
-        if bytes.len() > 64 * 1024 {
-            return Err(usage("the secret on stdin is longer than 64 KiB"));
-        }
-        return given(bytes, "stdin");
+        return read_secret(std::io::stdin(), "stdin").map(Some);
     }
     if let Some(path) = &args.secret_file {
-        let bytes = std::fs::read(path).map_err(|e| {
-            usage(format!(
-                "cannot read the secret from {}: {e}",
-                path.display()
-            ))
-        })?;
-        return given(bytes, &path.display().to_string());
+        let from = path.display().to_string();
+        let file = std::fs::File::open(path)
+            .map_err(|e| usage(format!("cannot read the secret from {from}: {e}")))?;
+        return read_secret(file, &from).map(Some);
     }
     Ok(ctx.env_secret()?.map(SecretSource::Given))
+}
+
+fn read_secret(input: impl Read, from: &str) -> Result<SecretSource> {
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_SECRET_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| usage(format!("cannot read the secret from {from}: {e}")))?;
+    if bytes.len() as u64 > MAX_SECRET_BYTES {
+        return Err(usage(format!(
+            "the secret read from {from} is longer than {} KiB; give only the secret",
+            MAX_SECRET_BYTES / 1024
+        )));
+    }
+    Secret::from_input(bytes)
+        .map(SecretSource::Given)
+        .map_err(|why| usage(format!("{why} (read from {from})")))
 }
 
 fn prompt_url(ctx: &Context) -> Result<Endpoint> {

@@ -12,7 +12,7 @@ use crate::cli::{EventShowArgs, EventsArgs};
 use crate::config::Subscriptions;
 use crate::context::Context;
 use crate::error::usage;
-use crate::output;
+use crate::output::{self, BOLD, DIM, OK};
 use crate::payload;
 
 use super::shared::resolve_event;
@@ -39,17 +39,19 @@ pub fn list(ctx: &Context, args: EventsArgs) -> Result<()> {
     } else if ctx.out.stdout_is_tty {
         writeln!(stdout, "{}", table(ctx, &events, &subscriptions))?;
     } else {
+        // Plain unless the user forced colour (`--color always | less -R`).
+        let out = &ctx.out;
         for e in &events {
             let platforms: Vec<&str> = e.platforms().map(Platform::name).collect();
             let mark = if subscriptions.contains(e) {
-                "subscribed"
+                out.paint(OK, "subscribed")
             } else {
-                "-"
+                out.paint(DIM, "-")
             };
             writeln!(
                 stdout,
                 "{}\t{}\t{}\t{}\t{}\t{mark}",
-                e.slug,
+                out.paint(BOLD, e.slug),
                 e.wire,
                 e.name,
                 e.category,

@@ -70,7 +70,16 @@ impl TestHome {
     /// configure (with SECRET from stdin, fast retries) and activate.
     pub fn configure_active(&self, url: &str) {
         self.cmd()
-            .args(["configure", "--url", url, "--secret-stdin", "--backoff", "10ms", "--timeout", "5s"])
+            .args([
+                "configure",
+                "--url",
+                url,
+                "--secret-stdin",
+                "--backoff",
+                "10ms",
+                "--timeout",
+                "5s",
+            ])
             .write_stdin(format!("{SECRET}\n"))
             .assert()
             .success();
@@ -86,7 +95,10 @@ impl TestHome {
         match std::fs::read_to_string(self.log_path()) {
             Ok(text) => text
                 .lines()
-                .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("log line does not parse ({e}): {l}")))
+                .map(|l| {
+                    serde_json::from_str(l)
+                        .unwrap_or_else(|e| panic!("log line does not parse ({e}): {l}"))
+                })
                 .collect(),
             Err(_) => Vec::new(),
         }
@@ -123,7 +135,10 @@ pub struct Received {
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -140,7 +155,11 @@ impl Received {
 #[derive(Clone)]
 pub enum Reply {
     /// A complete answer with Content-Length.
-    Status { code: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    Status {
+        code: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
     /// These bytes, then close the connection.
     Raw(Vec<u8>),
     /// Never answer; keep the connection open.
@@ -155,15 +174,27 @@ pub enum Reply {
 
 impl Reply {
     pub fn status(code: u16) -> Reply {
-        Reply::Status { code, headers: Vec::new(), body: Vec::new() }
+        Reply::Status {
+            code,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
     }
 
     pub fn with_body(code: u16, body: &str) -> Reply {
-        Reply::Status { code, headers: Vec::new(), body: body.as_bytes().to_vec() }
+        Reply::Status {
+            code,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        }
     }
 
     pub fn with_header(code: u16, name: &str, value: &str) -> Reply {
-        Reply::Status { code, headers: vec![(name.to_string(), value.to_string())], body: Vec::new() }
+        Reply::Status {
+            code,
+            headers: vec![(name.to_string(), value.to_string())],
+            body: Vec::new(),
+        }
     }
 }
 
@@ -184,14 +215,20 @@ impl TestServer {
     }
 
     /// Answers request number `n` (from 0) with `handler(request, n)`.
-    pub fn with_handler(handler: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static) -> TestServer {
+    pub fn with_handler(
+        handler: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a test port");
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let handler: Arc<Handler> = Arc::new(handler);
-        let (r, c, s) = (Arc::clone(&received), Arc::clone(&connections), Arc::clone(&stop));
+        let (r, c, s) = (
+            Arc::clone(&received),
+            Arc::clone(&connections),
+            Arc::clone(&stop),
+        );
         thread::spawn(move || {
             for stream in listener.incoming() {
                 if s.load(Ordering::Relaxed) {
@@ -203,7 +240,12 @@ impl TestServer {
                 thread::spawn(move || serve_connection(stream, &r, &*h, &s));
             }
         });
-        TestServer { addr, received, connections, stop }
+        TestServer {
+            addr,
+            received,
+            connections,
+            stop,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -226,24 +268,43 @@ impl Drop for TestServer {
     }
 }
 
-fn serve_connection(stream: TcpStream, received: &Mutex<Vec<Received>>, handler: &Handler, stop: &AtomicBool) {
+fn serve_connection(
+    stream: TcpStream,
+    received: &Mutex<Vec<Received>>,
+    handler: &Handler,
+    stop: &AtomicBool,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     loop {
-        let Some(request) = read_request(&mut reader) else { return };
+        let Some(request) = read_request(&mut reader) else {
+            return;
+        };
         let index = {
             let mut all = received.lock().unwrap();
             all.push(request.clone());
             all.len() - 1
         };
         match handler(&request, index) {
-            Reply::Status { code, headers, body } => {
-                let mut head = format!("HTTP/1.1 {code} {}\r\ncontent-length: {}\r\n", reason(code), body.len());
+            Reply::Status {
+                code,
+                headers,
+                body,
+            } => {
+                let mut head = format!(
+                    "HTTP/1.1 {code} {}\r\ncontent-length: {}\r\n",
+                    reason(code),
+                    body.len()
+                );
                 for (name, value) in &headers {
                     head.push_str(&format!("{name}: {value}\r\n"));
                 }
                 head.push_str("\r\n");
-                if writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(&body)).is_err() {
+                if writer
+                    .write_all(head.as_bytes())
+                    .and_then(|()| writer.write_all(&body))
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -263,7 +324,10 @@ fn serve_connection(stream: TcpStream, received: &Mutex<Vec<Received>>, handler:
                 return;
             }
             Reply::Trickle { code, interval } => {
-                let head = format!("HTTP/1.1 {code} {}\r\ncontent-length: 100000\r\n\r\n", reason(code));
+                let head = format!(
+                    "HTTP/1.1 {code} {}\r\ncontent-length: 100000\r\n\r\n",
+                    reason(code)
+                );
                 if writer.write_all(head.as_bytes()).is_err() {
                     return;
                 }
@@ -323,7 +387,12 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
         .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some(Received { method, path, headers, body })
+    Some(Received {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 fn reason(code: u16) -> &'static str {

@@ -1,0 +1,368 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[sfhook] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'sfhook'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'sfhook'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand configure 'Save the endpoint URL, the signing secret and delivery settings'
+            cand activate 'Switch deliveries on for the profile'
+            cand deactivate 'Switch deliveries off for the profile'
+            cand status 'Show the configuration, subscriptions, file paths and a log summary'
+            cand events 'List the event catalogue, or show an event''s sample payload'
+            cand subscribe 'Subscribe to events (needs an active configuration)'
+            cand unsubscribe 'Unsubscribe from events (needs an active configuration)'
+            cand mock 'Sign and POST a sample event now and print the answer; not logged'
+            cand send 'Deliver an event for real: signed, retried, every attempt logged'
+            cand redeliver 'Re-send logged deliveries byte for byte, with fresh request ids'
+            cand logs 'List deliveries; summarise, show or prune the delivery log'
+            cand sign 'Print the X-SF-Signature of a body (stdin by default)'
+            cand verify 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
+            cand listen 'Run a local receiver that verifies signatures and prints each delivery'
+            cand demo 'Run the whole flow in a throwaway home against the built-in receiver'
+            cand completions 'Print shell completions'
+            cand man 'Write the man pages into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sfhook;configure'= {
+            cand --url 'The endpoint that receives deliveries: an absolute http(s) URL'
+            cand --secret-file 'Read the secret from a file (one trailing newline is dropped)'
+            cand --timeout 'Time allowed for each delivery request: seconds or a unit (500ms, 10s, 2m) [default: 10s]'
+            cand --retries 'How many times ''send'' retries a failed delivery [default: 3]'
+            cand --backoff 'Delay before the first retry; it doubles after each, with jitter [default: 1s]'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --secret-stdin 'Read the secret from stdin (one trailing newline is dropped)'
+            cand --generate-secret 'Generate a random 256-bit secret and print it, once'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;activate'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;deactivate'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;status'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --json 'Print one JSON object'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;events'= {
+            cand --category 'Only events of this category'
+            cand --platform 'Only events supported on this platform'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --subscribed 'Only events the profile is subscribed to'
+            cand --json 'Print a JSON array'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand show 'Print the sample payload of an event, as ''mock'' sends it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sfhook;events;show'= {
+            cand --platform 'The sample device''s platform [default: the first that supports the event]'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;events;help'= {
+            cand show 'Print the sample payload of an event, as ''mock'' sends it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sfhook;events;help;show'= {
+        }
+        &'sfhook;events;help;help'= {
+        }
+        &'sfhook;subscribe'= {
+            cand --category 'Every event of a category'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --all 'Every event in the catalogue'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;unsubscribe'= {
+            cand --category 'Every event of a category'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --all 'Every event in the catalogue'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;mock'= {
+            cand --platform 'The sample device''s platform [default: the first that supports the event]'
+            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin)'
+            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable'
+            cand --url 'Fire at this endpoint instead of the profile''s (also SFHOOK_URL)'
+            cand --count 'Fire N mocks, each a distinct event and device (a mass enrollment)'
+            cand --concurrency 'Requests in flight at once during a burst'
+            cand --timeout 'Time allowed for each request, overriding the profile''s [default: 10s]'
+            cand --cacert 'Also trust the CA certificates in this PEM file'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --insecure 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
+            cand --json 'Print one JSON object'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;send'= {
+            cand --platform 'The sample device''s platform [default: the first that supports the event]'
+            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin)'
+            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable'
+            cand --timeout 'Time allowed for each request, overriding the profile''s [default: 10s]'
+            cand --cacert 'Also trust the CA certificates in this PEM file'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --insecure 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
+            cand --json 'Print each attempt''s log record as one JSON line'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;redeliver'= {
+            cand --since 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)'
+            cand --until 'Only deliveries at or before WHEN; a date includes that whole day'
+            cand --code 'Only these response codes: 500, 5xx, 404,500; ''none'' for no answer'
+            cand --request-id 'Only the delivery with this request id (or a unique prefix of it)'
+            cand --event 'Only this event (slug, wire name or display name); repeatable'
+            cand --timeout 'Time allowed for each request, overriding the profile''s [default: 10s]'
+            cand --cacert 'Also trust the CA certificates in this PEM file'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --failed 'Only failed deliveries'
+            cand --succeeded 'Only successful deliveries'
+            cand --insecure 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
+            cand --json 'Print each new attempt''s log record as one JSON line'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;logs'= {
+            cand --since 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)'
+            cand --until 'Only deliveries at or before WHEN; a date includes that whole day'
+            cand --code 'Only these response codes: 500, 5xx, 404,500; ''none'' for no answer'
+            cand --request-id 'Only the delivery with this request id (or a unique prefix of it)'
+            cand --event 'Only this event (slug, wire name or display name); repeatable'
+            cand -n 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]'
+            cand --limit 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --failed 'Only failed deliveries'
+            cand --succeeded 'Only successful deliveries'
+            cand -f 'Keep printing deliveries as they land, like tail -f'
+            cand --follow 'Keep printing deliveries as they land, like tail -f'
+            cand --json 'Print the stored records, one JSON object per line'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand summary 'Total, succeeded and failed deliveries, by response code and by event'
+            cand show 'One delivery with its payload'
+            cand prune 'Drop deliveries older than a date, atomically'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sfhook;logs;summary'= {
+            cand --since 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)'
+            cand --until 'Only deliveries at or before WHEN; a date includes that whole day'
+            cand --code 'Only these response codes: 500, 5xx, 404,500; ''none'' for no answer'
+            cand --request-id 'Only the delivery with this request id (or a unique prefix of it)'
+            cand --event 'Only this event (slug, wire name or display name); repeatable'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --failed 'Only failed deliveries'
+            cand --succeeded 'Only successful deliveries'
+            cand --json 'Print one JSON object'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;logs;show'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --raw 'Print only the exact body bytes that were signed'
+            cand --json 'Print the stored record as it is'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;logs;prune'= {
+            cand --before 'Drop deliveries before WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30d)'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;logs;help'= {
+            cand summary 'Total, succeeded and failed deliveries, by response code and by event'
+            cand show 'One delivery with its payload'
+            cand prune 'Drop deliveries older than a date, atomically'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sfhook;logs;help;summary'= {
+        }
+        &'sfhook;logs;help;show'= {
+        }
+        &'sfhook;logs;help;prune'= {
+        }
+        &'sfhook;logs;help;help'= {
+        }
+        &'sfhook;sign'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;verify'= {
+            cand --signature 'The X-SF-Signature value: 64 hex digits'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;listen'= {
+            cand --host 'Address to listen on'
+            cand --port 'Port to listen on; 0 picks a free one'
+            cand --path 'Path that receives deliveries'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --json 'Print each delivery as one JSON object per line, with its payload'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;demo'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;completions'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;man'= {
+            cand --out 'Directory to write sfhook.1 and one page per subcommand into'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;help'= {
+            cand configure 'Save the endpoint URL, the signing secret and delivery settings'
+            cand activate 'Switch deliveries on for the profile'
+            cand deactivate 'Switch deliveries off for the profile'
+            cand status 'Show the configuration, subscriptions, file paths and a log summary'
+            cand events 'List the event catalogue, or show an event''s sample payload'
+            cand subscribe 'Subscribe to events (needs an active configuration)'
+            cand unsubscribe 'Unsubscribe from events (needs an active configuration)'
+            cand mock 'Sign and POST a sample event now and print the answer; not logged'
+            cand send 'Deliver an event for real: signed, retried, every attempt logged'
+            cand redeliver 'Re-send logged deliveries byte for byte, with fresh request ids'
+            cand logs 'List deliveries; summarise, show or prune the delivery log'
+            cand sign 'Print the X-SF-Signature of a body (stdin by default)'
+            cand verify 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
+            cand listen 'Run a local receiver that verifies signatures and prints each delivery'
+            cand demo 'Run the whole flow in a throwaway home against the built-in receiver'
+            cand completions 'Print shell completions'
+            cand man 'Write the man pages into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'sfhook;help;configure'= {
+        }
+        &'sfhook;help;activate'= {
+        }
+        &'sfhook;help;deactivate'= {
+        }
+        &'sfhook;help;status'= {
+        }
+        &'sfhook;help;events'= {
+            cand show 'Print the sample payload of an event, as ''mock'' sends it'
+        }
+        &'sfhook;help;events;show'= {
+        }
+        &'sfhook;help;subscribe'= {
+        }
+        &'sfhook;help;unsubscribe'= {
+        }
+        &'sfhook;help;mock'= {
+        }
+        &'sfhook;help;send'= {
+        }
+        &'sfhook;help;redeliver'= {
+        }
+        &'sfhook;help;logs'= {
+            cand summary 'Total, succeeded and failed deliveries, by response code and by event'
+            cand show 'One delivery with its payload'
+            cand prune 'Drop deliveries older than a date, atomically'
+        }
+        &'sfhook;help;logs;summary'= {
+        }
+        &'sfhook;help;logs;show'= {
+        }
+        &'sfhook;help;logs;prune'= {
+        }
+        &'sfhook;help;sign'= {
+        }
+        &'sfhook;help;verify'= {
+        }
+        &'sfhook;help;listen'= {
+        }
+        &'sfhook;help;demo'= {
+        }
+        &'sfhook;help;completions'= {
+        }
+        &'sfhook;help;man'= {
+        }
+        &'sfhook;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
