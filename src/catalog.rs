@@ -208,7 +208,7 @@ pub fn resolve(name: &str) -> Result<&'static Event, String> {
         .expect("the catalogue is not empty");
     Err(format!(
         "unknown event '{}'; did you mean '{}'? ('sfhook events' lists all {})",
-        name.trim(),
+        name.trim().escape_debug(),
         closest.slug,
         EVENTS.len()
     ))

@@ -45,7 +45,16 @@ fn report(out: &output::Output, err: &anyhow::Error) -> u8 {
     if output::is_broken_pipe(err) {
         return 0;
     }
-    out.error(format!("{err:#}"));
+    // One line, whatever the causes carry: user input with newlines, or a
+    // library's multi-line message.
+    let message = format!("{err:#}");
+    let message: String = message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    out.error(message.replace(|c: char| c.is_control(), " "));
     error::exit_code(err)
 }
 
@@ -53,7 +62,7 @@ fn report(out: &output::Output, err: &anyhow::Error) -> u8 {
 /// rest run on the calling thread.
 fn runtime_for(command: &Command) -> anyhow::Result<tokio::runtime::Runtime> {
     let mut builder = match command {
-        Command::Mock(_) | Command::Listen(_) | Command::Demo => {
+        Command::Listen(_) | Command::Demo => {
             let mut b = tokio::runtime::Builder::new_multi_thread();
             b.worker_threads(2);
             b
