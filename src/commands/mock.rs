@@ -20,7 +20,8 @@ use crate::output::{self, DIM, FAIL, OK};
 use crate::secret::Secret;
 use crate::signature;
 
-use super::shared::{BodySource, answer_preview, engine_options, human_ms, profile_secret};
+use super::send::unless_reader_gone;
+use super::shared::{Body, BodySource, answer_preview, engine_options, human_ms, profile_secret};
 
 struct Target {
     endpoint: Endpoint,
@@ -99,6 +100,23 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
         })
         .await;
 
+    let printed = print_outcome(ctx, &args, &source, &target, &body, &signature, &outcome);
+    unless_reader_gone(printed)?;
+    match outcome.failure(&target.endpoint.redacted()) {
+        Some(failure) => Err(failure.into()),
+        None => Ok(()),
+    }
+}
+
+fn print_outcome(
+    ctx: &Context,
+    args: &MockArgs,
+    source: &BodySource,
+    target: &Target,
+    body: &Body,
+    signature: &str,
+    outcome: &Outcome,
+) -> Result<()> {
     let mut stdout = output::stdout();
     let out = &ctx.out;
     let body_text = outcome.response_body();
@@ -173,11 +191,7 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
             ),
         )?;
     }
-    stdout.flush()?;
-    match outcome.failure(&target.endpoint.redacted()) {
-        Some(failure) => Err(failure.into()),
-        None => Ok(()),
-    }
+    Ok(stdout.flush()?)
 }
 
 /// What a burst measured.
@@ -280,7 +294,7 @@ async fn burst(
     let elapsed = started.elapsed();
     progress.finish_and_clear();
     let (source, target, ..) = &*shared;
-    report_burst(ctx, args, source, target, &mut tally, elapsed)?;
+    unless_reader_gone(report_burst(ctx, args, source, target, &mut tally, elapsed))?;
 
     let failed: u64 = tally.failed.values().sum();
     let url = target.endpoint.redacted();

@@ -19,7 +19,7 @@ use crate::filter::Filter;
 use crate::output::{self, FAIL, OK};
 use crate::signature;
 
-use super::send::record_line;
+use super::send::{record_line, unless_reader_gone};
 use super::shared::{engine_options, human_ms};
 
 pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
@@ -32,8 +32,10 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
                 "give request ids, or --failed with filters, not both",
             ));
         }
+        // Always this profile's records: they are re-sent to this profile's
+        // endpoint under its secret, which another profile's events must not be.
         let filter =
-            Filter::from_args(&args.filter, ctx.log_profile(), Timestamp::now()).map_err(usage)?;
+            Filter::from_args(&args.filter, Some(&ctx.profile), Timestamp::now()).map_err(usage)?;
         failed_events(ctx, &filter)?
     } else {
         let filter = Filter::from_args(&args.filter, None, Timestamp::now()).map_err(usage)?;
@@ -106,7 +108,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
             Ok(answer) if answer.body_error.is_none() => rejected += 1,
             _ => unanswered += 1,
         }
-        progress.suspend(|| -> Result<()> {
+        unless_reader_gone(progress.suspend(|| -> Result<()> {
             // Locked per line: the lock must not be held across a request.
             let mut stdout = output::stdout();
             if args.json {
@@ -140,7 +142,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
                 )?;
             }
             Ok(stdout.flush()?)
-        })?;
+        }))?;
         progress.inc(1);
     }
     progress.finish_and_clear();
@@ -199,17 +201,18 @@ fn by_request_ids(ctx: &Context, ids: &[String]) -> Result<Vec<u64>> {
     Ok(offsets)
 }
 
-/// For `--failed`: each event whose latest attempt failed, once, at the
-/// offset of that attempt. A later success of the event takes it off the
-/// list, so running the command twice does not send twice.
+/// For `--failed`: each event whose latest attempt failed and matches the
+/// filters, once, at the offset of that attempt. Any later attempt decides
+/// anew: a success, or a failure the filters do not select, takes the event
+/// off the list, so running the command twice does not send twice.
 fn failed_events(ctx: &Context, filter: &Filter) -> Result<Vec<u64>> {
     let path = ctx.home.log_file();
     let mut pending: HashMap<String, u64> = HashMap::new();
     let report = deliverylog::scan(&path, 0, None, |line| {
-        if line.head.success {
-            pending.remove(line.head.event_id.as_ref());
-        } else if filter.matches(&line.head) {
+        if !line.head.success && filter.matches(&line.head) {
             pending.insert(line.head.event_id.to_string(), line.offset);
+        } else {
+            pending.remove(line.head.event_id.as_ref());
         }
         Ok(ControlFlow::Continue(()))
     })

@@ -68,7 +68,9 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
                 ctx.home.log_file().display()
             )
         })?;
-        report_attempt(ctx, &args, &outcome, attempt, attempts, &line)?;
+        unless_reader_gone(report_attempt(
+            ctx, &args, &outcome, attempt, attempts, &line,
+        ))?;
         let retry = attempt < attempts && delivery::should_retry(&outcome);
         if retry {
             let retry_after = outcome.result.as_ref().ok().and_then(|a| a.retry_after);
@@ -95,6 +97,16 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     match outcome.failure(&url) {
         Some(failure) => Err(failure.into()),
         None => Ok(()),
+    }
+}
+
+/// Lets a delivery go on when the reader of stdout has gone away
+/// (`sfhook send ... | head -1`): the report is lost, but the retries still
+/// happen and the exit code still says how the delivery went.
+pub fn unless_reader_gone(result: Result<()>) -> Result<()> {
+    match result {
+        Err(err) if output::is_broken_pipe(&err) => Ok(()),
+        other => other,
     }
 }
 
