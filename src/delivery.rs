@@ -35,6 +35,21 @@ pub struct EngineOptions {
     pub insecure: bool,
     /// Connections kept open for reuse (a burst's concurrency).
     pub idle_connections: usize,
+    /// Whether TLS may be needed (an https endpoint or proxy). Loading the
+    /// system's trust roots costs more than a whole local delivery, so a
+    /// plain-http run skips it.
+    pub tls: bool,
+}
+
+impl EngineOptions {
+    /// TLS is needed for an https endpoint, or for a proxy reached over https.
+    pub fn tls_needed_for(url: &Url) -> bool {
+        url.scheme() == "https"
+            || ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+                .iter()
+                .filter_map(|var| std::env::var(var).ok())
+                .any(|proxy| proxy.trim().to_ascii_lowercase().starts_with("https:"))
+    }
 }
 
 #[derive(Clone)]
@@ -70,8 +85,9 @@ pub struct Answer {
     pub body: Vec<u8>,
     pub retry_after: Option<Duration>,
     pub location: Option<String>,
-    /// The status came, but the body did not finish arriving.
-    pub body_error: Option<NoAnswer>,
+    /// The status came, but the body stopped arriving (a timeout, a reset).
+    /// The answer still counts: the contract's test is the status.
+    pub cut_short: Option<NoAnswer>,
 }
 
 /// Why no (complete) answer came, in words a user can act on.
@@ -129,25 +145,38 @@ impl NoAnswer {
     }
 }
 
+/// What an outcome means: the three ways a delivery can end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict<'a> {
+    /// A 2xx answer.
+    Delivered,
+    /// Another answer: its status.
+    Refused(u16),
+    /// No answer at all.
+    Unanswered(&'a NoAnswer),
+}
+
 impl Outcome {
     pub fn code(&self) -> Option<u16> {
         self.result.as_ref().ok().map(|a| a.status)
     }
 
-    /// Any 2xx whose answer arrived whole.
-    pub fn success(&self) -> bool {
-        matches!(&self.result, Ok(a) if (200..300).contains(&a.status) && a.body_error.is_none())
+    pub fn verdict(&self) -> Verdict<'_> {
+        match &self.result {
+            Ok(answer) if (200..300).contains(&answer.status) => Verdict::Delivered,
+            Ok(answer) => Verdict::Refused(answer.status),
+            Err(no_answer) => Verdict::Unanswered(no_answer),
+        }
     }
 
-    /// Why it failed without a usable answer, for the log's `error`.
+    /// Any 2xx answer, as the contract says.
+    pub fn success(&self) -> bool {
+        self.verdict() == Verdict::Delivered
+    }
+
+    /// Why no answer came, for the log's `error`.
     pub fn error(&self) -> Option<String> {
-        match &self.result {
-            Err(no_answer) => Some(no_answer.to_string()),
-            Ok(answer) => answer
-                .body_error
-                .as_ref()
-                .map(|e| format!("{e} (status {} came first)", answer.status)),
-        }
+        self.result.as_ref().err().map(NoAnswer::to_string)
     }
 
     pub fn response_body(&self) -> String {
@@ -168,8 +197,8 @@ impl Outcome {
                 if let Some(location) = &answer.location {
                     text.push_str(&format!(" (redirect to {location} not followed)"));
                 }
-                if let Some(e) = &answer.body_error {
-                    text.push_str(&format!(", then {e}"));
+                if let Some(e) = &answer.cut_short {
+                    text.push_str(&format!(" (its body was cut short: {e})"));
                 }
                 text
             }
@@ -177,18 +206,20 @@ impl Outcome {
         }
     }
 
-    /// The failure this outcome means for the exit code, if any: 3 when a
-    /// whole answer said no, 4 when no whole answer came.
+    /// The failure this outcome means for the exit code, if any: 3 when an
+    /// answer said no, 4 when no answer came.
     pub fn failure(&self, target: &str) -> Option<Failure> {
-        if self.success() {
-            return None;
+        match self.verdict() {
+            Verdict::Delivered => None,
+            Verdict::Refused(_) => Some(Failure::Rejected(format!(
+                "{target} answered {}",
+                self.describe()
+            ))),
+            Verdict::Unanswered(_) => Some(Failure::Unreachable(format!(
+                "no answer from {target}: {}",
+                self.describe()
+            ))),
         }
-        Some(match &self.result {
-            Ok(answer) if answer.body_error.is_none() => {
-                Failure::Rejected(format!("{target} answered {}", self.describe()))
-            }
-            _ => Failure::Unreachable(format!("no answer from {target}: {}", self.describe())),
-        })
     }
 
     /// A certificate problem will not fix itself in a few seconds; the rest may.
@@ -224,6 +255,9 @@ impl Engine {
         }
         if options.insecure {
             builder = builder.danger_accept_invalid_certs(true);
+        }
+        if !options.tls {
+            builder = builder.tls_built_in_root_certs(false);
         }
         let client = builder.build().context("cannot set up the HTTP client")?;
         Ok(Engine {
@@ -284,7 +318,7 @@ async fn read_answer(
                 .unwrap_or_else(|_| l.chars().take(200).collect())
         });
     let mut body = Vec::new();
-    let body_error = loop {
+    let cut_short = loop {
         if body.len() >= RESPONSE_BODY_LIMIT {
             // Enough: dropping the response closes the connection, so an
             // endless answer costs nothing more.
@@ -306,7 +340,7 @@ async fn read_answer(
         body,
         retry_after,
         location,
-        body_error,
+        cut_short,
     }
 }
 
@@ -421,14 +455,11 @@ pub fn should_retry(outcome: &Outcome) -> bool {
     if outcome.success() || outcome.is_permanent() {
         return false;
     }
-    match &outcome.result {
-        Ok(answer) if answer.body_error.is_some() => true,
-        Ok(answer) => match answer.status {
-            408 | 429 => true,
-            300..=499 => false,
-            _ => true,
-        },
-        Err(_) => true,
+    match outcome.verdict() {
+        Verdict::Delivered => false,
+        Verdict::Refused(408 | 429) => true,
+        Verdict::Refused(300..=499) => false,
+        Verdict::Refused(_) | Verdict::Unanswered(_) => true,
     }
 }
 
@@ -474,7 +505,7 @@ mod tests {
                 body: Vec::new(),
                 retry_after: None,
                 location: None,
-                body_error: None,
+                cut_short: None,
             }),
         }
     }

@@ -17,7 +17,7 @@ use crate::units::format_timestamp_seconds;
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// The sample document for `event` on `platform`. `device_no` varies the
-/// device (id, name, serial, IMEI) so that a burst looks like a mass
+/// device (id, name, serial, IMEI, ...) so that a burst looks like a mass
 /// enrollment rather than one device enrolling many times.
 pub fn sample(
     event: &Event,
@@ -26,14 +26,53 @@ pub fn sample(
     created_at: Timestamp,
     device_no: u32,
 ) -> Value {
-    let mut device = device(platform, device_no, created_at);
-    add_event_details(&mut device, event, platform, created_at);
-    json!({
-        "id": event_id,
-        "event": event.wire,
-        "created_at": format_timestamp_seconds(created_at),
-        "data": { "devices": [Value::Object(device)] },
-    })
+    let mut sample = Sample::new(event, platform, created_at);
+    sample.stamp(event_id, device_no);
+    sample.document
+}
+
+/// A sample document that can be stamped with another event id and device
+/// in place: a burst builds the document once and re-stamps it for every
+/// request instead of building thousands of documents.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    document: Value,
+    platform: Platform,
+}
+
+impl Sample {
+    pub fn new(event: &Event, platform: Platform, created_at: Timestamp) -> Sample {
+        let mut device = device(platform, created_at);
+        add_event_details(&mut device, event, platform, created_at);
+        let document = json!({
+            "id": "",
+            "event": event.wire,
+            "created_at": format_timestamp_seconds(created_at),
+            "data": { "devices": [Value::Object(device)] },
+        });
+        let mut sample = Sample { document, platform };
+        sample.stamp("", 0);
+        sample
+    }
+
+    /// Sets the event id and the device's identity. An edit may have
+    /// removed the device; then only the id is set.
+    pub fn stamp(&mut self, event_id: &str, device_no: u32) {
+        if let Value::Object(document) = &mut self.document {
+            document.insert("id".to_string(), Value::String(event_id.to_string()));
+        }
+        if let Some(Value::Object(device)) = self.document.pointer_mut("/data/devices/0") {
+            set_identity(device, self.platform, device_no);
+        }
+    }
+
+    pub fn document(&self) -> &Value {
+        &self.document
+    }
+
+    pub fn document_mut(&mut self) -> &mut Value {
+        &mut self.document
+    }
 }
 
 struct Model {
@@ -136,14 +175,62 @@ fn at(ts: Timestamp, seconds_before: i64) -> Value {
     Value::String(format_timestamp_seconds(ts))
 }
 
-fn device(platform: Platform, device_no: u32, now: Timestamp) -> Map<String, Value> {
+/// What tells one device from another; `Sample::stamp` sets these.
+fn set_identity(device: &mut Map<String, Value>, platform: Platform, device_no: u32) {
     let m = model(platform);
     let number = device_no + 1;
+    let mut set = |key: &str, value: Value| {
+        if let Some(slot) = device.get_mut(key) {
+            *slot = value;
+        }
+    };
+    set("id", Value::from(8_416_200 + u64::from(device_no)));
+    set("name", Value::String(format!("{} {number:03}", m.name)));
+    set(
+        "serial_no",
+        Value::String(format!("{}{number:05}", m.serial_prefix)),
+    );
+    set(
+        "imei_no",
+        if m.has_imei {
+            Value::String(imei(device_no))
+        } else {
+            Value::Null
+        },
+    );
+    set(
+        "ip_address",
+        Value::String(format!(
+            "10.20.{}.{}",
+            30 + platform as u32,
+            10 + number % 240
+        )),
+    );
+    set(
+        "mac_address",
+        Value::String(format!(
+            "3c:22:fb:{:02x}:{:02x}:{:02x}",
+            platform as u32,
+            (number >> 8) & 0xff,
+            number & 0xff
+        )),
+    );
+    if let Some(tag) = device
+        .get_mut("custom_properties")
+        .and_then(|properties| properties.pointer_mut("/0/value"))
+    {
+        *tag = Value::String(format!("AT-{number:05}"));
+    }
+}
+
+/// A device of the platform's model; its identity is set by `set_identity`.
+fn device(platform: Platform, now: Timestamp) -> Map<String, Value> {
+    let m = model(platform);
     let object = json!({
-        "id": 8_416_200 + u64::from(device_no),
-        "name": format!("{} {number:03}", m.name),
-        "serial_no": format!("{}{:05}", m.serial_prefix, number),
-        "imei_no": if m.has_imei { Value::String(imei(device_no)) } else { Value::Null },
+        "id": 0,
+        "name": "",
+        "serial_no": "",
+        "imei_no": null,
         "make": m.make,
         "model": m.model,
         "os_type": platform.name(),
@@ -156,10 +243,10 @@ fn device(platform: Platform, device_no: u32, now: Timestamp) -> Map<String, Val
         "device_profile": { "id": 7301 + platform as u64, "name": m.profile },
         "battery_status": 82,
         "battery_charging": false,
-        "ip_address": format!("10.20.{}.{}", 30 + platform as u32, 10 + number % 240),
-        "mac_address": format!("3c:22:fb:{:02x}:{:02x}:{:02x}", platform as u32, (number >> 8) & 0xff, number & 0xff),
+        "ip_address": "",
+        "mac_address": "",
         "custom_properties": [
-            { "name": "Asset Tag", "value": format!("AT-{number:05}"), "data_type": "string" },
+            { "name": "Asset Tag", "value": "", "data_type": "string" },
             { "name": "Cost Center", "value": "4410", "data_type": "number" },
             { "name": "Warranty Expires", "value": "2028-06-30", "data_type": "date" },
         ],
@@ -258,7 +345,7 @@ fn add_event_details(
             set(
                 "custom_properties",
                 json!([
-                    { "name": "Asset Tag", "value": "AT-90017", "data_type": "string" },
+                    { "name": "Asset Tag", "value": "", "data_type": "string" },
                     { "name": "Cost Center", "value": "4420", "data_type": "number" },
                     { "name": "Warranty Expires", "value": "2029-06-30", "data_type": "date" },
                 ]),

@@ -1785,3 +1785,21 @@ fn redeliver_failed_filters_apply_to_each_events_latest_attempt() {
     );
     assert_eq!(server.received().len(), 3);
 }
+
+#[test]
+fn mock_data_keeps_the_users_numbers_exactly() {
+    let server = TestServer::start(Reply::status(200));
+    let home = TestHome::new();
+    let document = r#"{ "big": 12345678901234567890123, "money": 1.10, "tiny": 0.1000000000000000055511151231257827, "n": -7 }"#;
+    run(
+        mock_at(&home, &server.url(), "device-enrolled")
+            .args(["--data", "-"])
+            .write_stdin(document),
+        0,
+    );
+    let got = server.received();
+    assert_eq!(
+        String::from_utf8_lossy(&got[0].body),
+        r#"{"big":12345678901234567890123,"money":1.10,"tiny":0.1000000000000000055511151231257827,"n":-7}"#
+    );
+}

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::cli::MockArgs;
 use crate::config::{self, profile_flag};
 use crate::context::Context;
-use crate::delivery::{Engine, Outcome, Request};
+use crate::delivery::{Engine, Outcome, Request, Verdict};
 use crate::endpoint::Endpoint;
 use crate::error::{Failure, precondition, usage};
 use crate::output::{self, DIM, FAIL, OK};
@@ -81,6 +81,7 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
     let options = engine_options(
         ctx,
         &args.connection,
+        &target.endpoint,
         target.timeout,
         args.concurrency as usize,
     );
@@ -88,7 +89,7 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
     if args.count > 1 {
         return burst(ctx, &args, source, target, engine).await;
     }
-    let body = source.build(0)?;
+    let body = source.builder()?.build(0)?;
     let signature = signature::sign(target.secret.expose().as_bytes(), &body.bytes);
     let outcome = engine
         .deliver(&Request {
@@ -207,22 +208,17 @@ struct Tally {
 impl Tally {
     fn add(&mut self, outcome: &Outcome) {
         self.latencies_us.push(outcome.duration.as_micros() as u64);
-        if outcome.success() {
-            self.succeeded += 1;
-            return;
-        }
-        let key = match &outcome.result {
-            Ok(answer) if answer.body_error.is_none() => answer.status.to_string(),
-            Ok(answer) => answer
-                .body_error
-                .as_ref()
-                .map_or("error", |e| e.kind())
-                .to_string(),
-            Err(no_answer) => no_answer.kind().to_string(),
+        let key = match outcome.verdict() {
+            Verdict::Delivered => {
+                self.succeeded += 1;
+                return;
+            }
+            Verdict::Refused(status) => status.to_string(),
+            Verdict::Unanswered(no_answer) => {
+                self.no_answer += 1;
+                no_answer.kind().to_string()
+            }
         };
-        if !matches!(&outcome.result, Ok(a) if a.body_error.is_none()) {
-            self.no_answer += 1;
-        }
         *self.failed.entry(key).or_default() += 1;
     }
 
@@ -265,12 +261,13 @@ async fn burst(
         workers.push(tokio::spawn(async move {
             let (source, target, engine, next, progress) = &*shared;
             let mut tally = Tally::default();
+            let mut bodies = source.builder()?;
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= count {
                     break;
                 }
-                let body = source.build(n)?;
+                let body = bodies.build(n)?;
                 let signature = signature::sign(target.secret.expose().as_bytes(), &body.bytes);
                 let outcome = engine
                     .deliver(&Request {

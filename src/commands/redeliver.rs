@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use crate::cli::RedeliverArgs;
 use crate::config;
 use crate::context::Context;
-use crate::delivery::{Engine, Request};
+use crate::delivery::{Engine, Request, Verdict};
 use crate::deliverylog::{self, Record};
 use crate::error::{Failure, usage};
 use crate::filter::Filter;
@@ -53,6 +53,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     let engine = Engine::new(&engine_options(
         ctx,
         &args.connection,
+        configured.url,
         Some(configured.profile.delivery.timeout),
         4,
     ))?;
@@ -103,10 +104,10 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
                 path.display()
             )
         })?;
-        match &outcome.result {
-            _ if outcome.success() => {}
-            Ok(answer) if answer.body_error.is_none() => rejected += 1,
-            _ => unanswered += 1,
+        match outcome.verdict() {
+            Verdict::Delivered => {}
+            Verdict::Refused(_) => rejected += 1,
+            Verdict::Unanswered(_) => unanswered += 1,
         }
         unless_reader_gone(progress.suspend(|| -> Result<()> {
             // Locked per line: the lock must not be held across a request.

@@ -35,10 +35,11 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     let engine = Engine::new(&engine_options(
         ctx,
         &args.connection,
+        configured.url,
         Some(settings.timeout),
         1,
     ))?;
-    let body = source.build(0)?;
+    let body = source.builder()?.build(0)?;
     let signature = signature::sign(configured.secret.expose().as_bytes(), &body.bytes);
     let url = configured.url.redacted();
     let request = Request {

@@ -16,8 +16,9 @@ use crate::cli::{ConnectionArgs, PayloadArgs};
 use crate::config::{self, Config};
 use crate::context::Context;
 use crate::delivery::EngineOptions;
+use crate::endpoint::Endpoint;
 use crate::error::{precondition, usage};
-use crate::payload::{self, Assignment, MAX_BODY_BYTES};
+use crate::payload::{self, Assignment, MAX_BODY_BYTES, Sample};
 use crate::secret::Secret;
 
 pub fn resolve_event(name: &str) -> Result<&'static Event> {
@@ -124,46 +125,87 @@ impl BodySource {
             document,
             edits,
         };
-        source.build(0)?; // an edit that cannot apply fails here, before any request
+        // An edit that cannot apply fails here, before any request.
+        source.builder()?.build(0)?;
         Ok(source)
     }
 
-    /// The body for device number `device_no` (a burst varies it): a fresh
-    /// event id and timestamp for samples; the user's document as it is.
-    pub fn build(&self, device_no: u32) -> Result<Body> {
-        let fresh_id = Uuid::new_v4().to_string();
-        let mut document = match &self.document {
-            Some(document) => document.clone(),
-            None => payload::sample(
-                self.event,
-                self.platform,
-                &fresh_id,
-                Timestamp::now(),
-                device_no,
-            ),
-        };
-        for edit in &self.edits {
-            edit.apply(&mut document).map_err(usage)?;
-        }
-        let event_id = payload::event_id_of(&document).map_or(fresh_id, str::to_string);
-        let bytes = payload::compact(&document);
-        if bytes.len() > payload::MAX_BODY_BYTES {
-            return Err(usage(format!(
-                "the body is larger than {} MiB",
-                payload::MAX_BODY_BYTES / (1024 * 1024)
-            )));
-        }
-        Ok(Body {
-            bytes: Bytes::from(bytes),
-            event_id,
+    /// Something that makes bodies: once per command, or per worker of a burst.
+    pub fn builder(&self) -> Result<BodyBuilder<'_>> {
+        Ok(match &self.document {
+            Some(document) => {
+                // The user's document is the same for every request: edit
+                // and serialise it once.
+                let mut document = document.clone();
+                for edit in &self.edits {
+                    edit.apply(&mut document).map_err(usage)?;
+                }
+                BodyBuilder::Fixed {
+                    event_id: payload::event_id_of(&document).map(str::to_string),
+                    bytes: checked_size(payload::compact(&document))?,
+                }
+            }
+            None => BodyBuilder::Sample {
+                sample: Sample::new(self.event, self.platform, Timestamp::now()),
+                edits: &self.edits,
+            },
         })
     }
+}
+
+/// Makes the bodies of one command or one burst worker.
+pub enum BodyBuilder<'a> {
+    Fixed {
+        bytes: Bytes,
+        event_id: Option<String>,
+    },
+    Sample {
+        sample: Sample,
+        edits: &'a [Assignment],
+    },
+}
+
+impl BodyBuilder<'_> {
+    /// The body for device number `device_no` (a burst varies it): the
+    /// sample with a fresh event id, or the user's document as it is.
+    pub fn build(&mut self, device_no: u32) -> Result<Body> {
+        let fresh_id = || Uuid::new_v4().to_string();
+        match self {
+            BodyBuilder::Fixed { bytes, event_id } => Ok(Body {
+                bytes: bytes.clone(),
+                event_id: event_id.clone().unwrap_or_else(fresh_id),
+            }),
+            BodyBuilder::Sample { sample, edits } => {
+                sample.stamp(&fresh_id(), device_no);
+                for edit in edits.iter() {
+                    edit.apply(sample.document_mut()).map_err(usage)?;
+                }
+                let document = sample.document();
+                let event_id = payload::event_id_of(document).map_or_else(fresh_id, str::to_string);
+                Ok(Body {
+                    bytes: checked_size(payload::compact(document))?,
+                    event_id,
+                })
+            }
+        }
+    }
+}
+
+fn checked_size(bytes: Vec<u8>) -> Result<Bytes> {
+    if bytes.len() > payload::MAX_BODY_BYTES {
+        return Err(usage(format!(
+            "the body is larger than {} MiB",
+            payload::MAX_BODY_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(Bytes::from(bytes))
 }
 
 /// The engine's options from the command line and, where it has one, the profile.
 pub fn engine_options(
     ctx: &Context,
     args: &ConnectionArgs,
+    endpoint: &Endpoint,
     profile_timeout: Option<Duration>,
     idle: usize,
 ) -> EngineOptions {
@@ -178,6 +220,7 @@ pub fn engine_options(
         cacert: args.cacert.clone(),
         insecure: args.insecure,
         idle_connections: idle,
+        tls: EngineOptions::tls_needed_for(endpoint.url()),
     }
 }
 
