@@ -181,10 +181,10 @@ proptest! {
         let event = catalog::resolve("device-lost").unwrap();
         let mut document = payload::sample(event, Platform::Android, "id", Timestamp::UNIX_EPOCH, 0);
         let before = document.clone();
-        if let Ok(edit) = Assignment::parse(&text) {
-            if edit.apply(&mut document).is_err() {
-                prop_assert_eq!(document, before);
-            }
+        if let Ok(edit) = Assignment::parse(&text)
+            && edit.apply(&mut document).is_err()
+        {
+            prop_assert_eq!(document, before);
         }
     }
 
