@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -86,10 +86,13 @@ impl<'a> Head<'a> {
     /// field and stops at the payload; anything else (other key order,
     /// escapes) gets a full JSON parse. `None` if the line is not a record.
     pub fn parse(line: &'a [u8]) -> Option<Head<'a>> {
-        Head::parse_fast(line).or_else(|| {
-            let record: Record<'a> = serde_json::from_slice(line).ok()?;
-            Some(Head::from(record))
-        })
+        Head::parse_fast(line).or_else(|| Head::parse_full(line))
+    }
+
+    /// The full JSON parse, for lines in any layout.
+    fn parse_full(line: &'a [u8]) -> Option<Head<'a>> {
+        let record: Record<'a> = serde_json::from_slice(line).ok()?;
+        Some(Head::from(record))
     }
 
     fn parse_fast(line: &'a [u8]) -> Option<Head<'a>> {
@@ -126,19 +129,37 @@ impl<'a> Head<'a> {
         c.lit(b",\"profile\":")?;
         let profile = c.string()?;
         c.lit(b",\"payload\":")?;
+        // The payload is not parsed; but a line torn inside the payload or
+        // the answer's body, and ended later by an append, starts like a
+        // record too. Its end tells it apart.
+        if has_control(&line[..c.i]) || !ends_like_a_record(&line[c.i..]) {
+            return None;
+        }
+        // One UTF-8 check for the whole head; the strings in it start and
+        // end at quotes, so they are whole characters.
+        let head = std::str::from_utf8(&line[..c.i]).ok()?;
+        let text = |span: Span| head.get(span.0..span.1).map(Cow::Borrowed);
+        let error = match error {
+            Some(span) => Some(text(span)?),
+            None => None,
+        };
+        let redelivery_of = match redelivery_of {
+            Some(span) => Some(text(span)?),
+            None => None,
+        };
         Some(Head {
-            request_id: Cow::Borrowed(request_id),
-            event_id: Cow::Borrowed(event_id),
-            event: Cow::Borrowed(event),
-            timestamp: Cow::Borrowed(timestamp),
-            url: Cow::Borrowed(url),
+            request_id: text(request_id)?,
+            event_id: text(event_id)?,
+            event: text(event)?,
+            timestamp: text(timestamp)?,
+            url: text(url)?,
             response_code,
             success,
-            error: error.map(Cow::Borrowed),
+            error,
             duration_ms,
             attempt,
-            redelivery_of: redelivery_of.map(Cow::Borrowed),
-            profile: Cow::Borrowed(profile),
+            redelivery_of,
+            profile: text(profile)?,
         })
     }
 
@@ -146,7 +167,8 @@ impl<'a> Head<'a> {
     /// strings; a record written in another form is normalised first.
     pub fn comparable_timestamp(&self) -> Option<Cow<'_, str>> {
         let ts = self.timestamp.as_ref();
-        if ts.len() == 24 && ts.ends_with('Z') && ts.as_bytes()[19] == b'.' {
+        let b = ts.as_bytes();
+        if b.len() == 24 && b[10] == b'T' && b[19] == b'.' && b[23] == b'Z' {
             return Some(Cow::Borrowed(ts));
         }
         let parsed: jiff::Timestamp = ts.parse().ok()?;
@@ -173,6 +195,52 @@ impl<'a> From<Record<'a>> for Head<'a> {
     }
 }
 
+/// Whether what follows `"payload":` in a line ends the way sfhook ends a
+/// record: a payload, then `,"response_body":"..."}` with a whole string.
+/// Cheap: it reads the line backwards over the answer's body only; the
+/// payload is only checked to be there.
+fn ends_like_a_record(rest: &[u8]) -> bool {
+    const KEY: &[u8] = b",\"response_body\":";
+    let Some(body) = rest.strip_suffix(b"\"}") else {
+        return false;
+    };
+    // The string's opening quote: the last quote that no backslash escapes.
+    let mut end = body.len();
+    let open = loop {
+        let Some(quote) = memchr::memrchr(b'"', &body[..end]) else {
+            return false;
+        };
+        let backslashes = body[..quote]
+            .iter()
+            .rev()
+            .take_while(|b| **b == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            break quote;
+        }
+        end = quote;
+    };
+    open > KEY.len() && body[..open].ends_with(KEY) && is_string_content(&body[open + 1..])
+}
+
+/// Whether `text`, which holds no unescaped quote, is the whole content of
+/// a JSON string: it does not escape the closing quote, and it has no bare
+/// control character.
+fn is_string_content(text: &[u8]) -> bool {
+    let trailing_backslashes = text.iter().rev().take_while(|b| **b == b'\\').count();
+    trailing_backslashes % 2 == 0 && !has_control(text)
+}
+
+/// Whether `bytes` hold a control character, which JSON allows only
+/// escaped. Branch-free, so that it runs wide.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |seen, b| seen | (*b < 0x20))
+}
+
+/// Where a string's content is in a line: start and end.
+#[derive(Clone, Copy)]
+struct Span(usize, usize);
+
 /// A reader of sfhook's own compact layout. Any surprise returns `None`
 /// and the caller falls back to a full parse.
 struct Cursor<'a> {
@@ -181,37 +249,41 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    #[inline(always)]
     fn lit(&mut self, expected: &[u8]) -> Option<()> {
         let end = self.i + expected.len();
         (self.s.get(self.i..end)? == expected).then(|| self.i = end)
     }
 
-    /// A string without escapes (escapes send the line to the full parser).
-    fn string(&mut self) -> Option<&'a str> {
+    /// Where a string without escapes is (escapes send the line to the
+    /// full parser). Control characters and UTF-8 are checked once, over
+    /// the whole head.
+    #[inline(always)]
+    fn string(&mut self) -> Option<Span> {
         self.lit(b"\"")?;
-        let rest = &self.s[self.i..];
-        let end = memchr::memchr2(b'"', b'\\', rest)?;
-        if rest[end] != b'"' {
+        let start = self.i;
+        let end = start + memchr::memchr2(b'"', b'\\', &self.s[start..])?;
+        if self.s[end] != b'"' {
             return None;
         }
-        let text = std::str::from_utf8(&rest[..end]).ok()?;
-        self.i += end + 1;
-        Some(text)
+        self.i = end + 1;
+        Some(Span(start, end))
     }
 
+    #[inline(always)]
     fn number(&mut self) -> Option<u64> {
-        let digits = self.s[self.i..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        if digits == 0 || digits > 19 {
-            return None;
+        let mut value: u64 = 0;
+        let start = self.i;
+        while let Some(digit) = self.s.get(self.i).filter(|b| b.is_ascii_digit()) {
+            value = value
+                .checked_mul(10)?
+                .checked_add(u64::from(digit - b'0'))?;
+            self.i += 1;
         }
-        let text = std::str::from_utf8(&self.s[self.i..self.i + digits]).ok()?;
-        self.i += digits;
-        text.parse().ok()
+        (self.i > start).then_some(value)
     }
 
+    #[inline(always)]
     fn boolean(&mut self) -> Option<bool> {
         if self.lit(b"true").is_some() {
             Some(true)
@@ -220,6 +292,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    #[inline(always)]
     fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         if self.lit(b"null").is_some() {
             Some(None)
@@ -266,34 +339,113 @@ pub struct Line<'a> {
 
 const READ_CHUNK: usize = 1 << 20;
 
+/// Opens the log for reading; `None` if there is no log yet.
+pub fn open(path: &Path) -> io::Result<Option<File>> {
+    match File::open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A test that a line must pass to be parsed at all, so that a filtered
+/// scan reads most lines without parsing them: the line holds `key` (a JSON
+/// key), followed after the colon and any whitespace by a value that starts
+/// with one of `values` (JSON text: `500`, `"device.enrolled"`, `true`).
+/// Whatever the layout (key order, spacing), every record whose own field
+/// has such a value passes, as long as the key and the value are written
+/// without `\u` escapes; a line without the key at all is not a record.
+#[derive(Clone, Debug)]
+pub struct Needle {
+    key: memmem::Finder<'static>,
+    values: Vec<Vec<u8>>,
+}
+
+impl Needle {
+    pub fn new(key: &str, values: Vec<Vec<u8>>) -> Needle {
+        let quoted = serde_json::to_vec(key).expect("a string serialises");
+        Needle {
+            key: memmem::Finder::new(&quoted).into_owned(),
+            values,
+        }
+    }
+
+    fn verdict(&self, line: &[u8]) -> Verdict {
+        let mut verdict = Verdict::NotARecord;
+        for at in self.key.find_iter(line) {
+            verdict = Verdict::Skip;
+            let mut i = at + self.key.needle().len();
+            let skip_space = |i: &mut usize| {
+                while line
+                    .get(*i)
+                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r'))
+                {
+                    *i += 1;
+                }
+            };
+            skip_space(&mut i);
+            if line.get(i) != Some(&b':') {
+                continue;
+            }
+            i += 1;
+            skip_space(&mut i);
+            if self.values.iter().any(|v| line[i..].starts_with(v)) {
+                return Verdict::Parse;
+            }
+        }
+        verdict
+    }
+}
+
+/// What a scan does with a line before parsing it.
+enum Verdict {
+    Parse,
+    /// It cannot interest the visitor.
+    Skip,
+    /// It is not a record.
+    NotARecord,
+}
+
 /// Streams the log from `start` (a line boundary), handing each record to
-/// `visit` in file order. Lines that lack `literal` are skipped unparsed;
-/// lines that are not records are counted, not fatal. A missing file is an
-/// empty log. Memory: one chunk, or the longest line if that is longer.
+/// `visit` in file order. With a needle, lines that cannot pass it are
+/// skipped unparsed, whatever their layout; a line without the needle's key
+/// at all is counted as unreadable, like any line that is not a record.
+/// A missing file is an empty log. Memory: one chunk, or the longest line
+/// if that is longer.
 pub fn scan(
     path: &Path,
     start: u64,
-    literal: Option<&[u8]>,
-    mut visit: impl FnMut(Line<'_>) -> io::Result<ControlFlow<()>>,
+    needle: Option<&Needle>,
+    visit: impl FnMut(Line<'_>) -> io::Result<ControlFlow<()>>,
 ) -> io::Result<ScanReport> {
+    match open(path)? {
+        Some(file) => scan_file(&file, start, needle, visit),
+        None => Ok(ScanReport {
+            end_offset: start,
+            ..ScanReport::default()
+        }),
+    }
+}
+
+/// `scan` of a file already open, from `start`.
+pub fn scan_file(
+    file: &File,
+    start: u64,
+    needle: Option<&Needle>,
+    visit: impl FnMut(Line<'_>) -> io::Result<ControlFlow<()>>,
+) -> io::Result<ScanReport> {
+    let mut file = file;
+    let mut visit = visit;
     let mut report = ScanReport {
         end_offset: start,
         ..ScanReport::default()
     };
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(report),
-        Err(e) => return Err(e),
-    };
-    if start > 0 {
-        io::Seek::seek(&mut file, io::SeekFrom::Start(start))?;
-    }
-    let finder = literal.map(memmem::Finder::new);
+    io::Seek::seek(&mut file, io::SeekFrom::Start(start))?;
     let mut buf = vec![0u8; READ_CHUNK];
     let (mut begin, mut end) = (0usize, 0usize);
     let mut offset = start; // file offset of buf[begin]
     loop {
-        let n = read_full(&mut file, &mut buf[end..])?;
+        let n = read_full(file, &mut buf[end..])?;
         end += n;
         let mut lines = memchr::memchr_iter(b'\n', &buf[begin..end]);
         let mut line_start = begin;
@@ -305,10 +457,13 @@ pub fn scan(
             if bytes.is_empty() {
                 continue;
             }
-            if finder.as_ref().is_some_and(|f| f.find(bytes).is_none()) {
-                continue;
-            }
-            match Head::parse(bytes) {
+            let verdict = needle.map_or(Verdict::Parse, |n| n.verdict(bytes));
+            let head = match verdict {
+                Verdict::Parse => Head::parse(bytes),
+                Verdict::Skip => continue,
+                Verdict::NotARecord => None,
+            };
+            match head {
                 Some(head) => {
                     let flow = visit(Line {
                         bytes,
@@ -343,7 +498,7 @@ pub fn scan(
 }
 
 /// Reads until `buf` is full or the file ends, so that chunks are large.
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+fn read_full(mut file: &File, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match file.read(&mut buf[filled..]) {
@@ -457,7 +612,9 @@ impl Default for SummaryBuilder {
         SummaryBuilder {
             total: 0,
             succeeded: 0,
-            codes: vec![0; 1000],
+            // Every u16, so that a code another tool wrote (or a
+            // nonstandard one) is counted as itself.
+            codes: vec![0; usize::from(u16::MAX) + 1],
             no_answer: 0,
             events: crate::catalog::EVENTS
                 .iter()
@@ -472,10 +629,8 @@ impl SummaryBuilder {
         self.total += 1;
         self.succeeded += u64::from(head.success);
         match head.response_code {
-            Some(code) if usize::from(code) < self.codes.len() => {
-                self.codes[usize::from(code)] += 1
-            }
-            Some(_) | None => self.no_answer += 1,
+            Some(code) => self.codes[usize::from(code)] += 1,
+            None => self.no_answer += 1,
         }
         let counts = match self
             .events
@@ -519,6 +674,38 @@ impl SummaryBuilder {
     }
 }
 
+/// Where to read on in `new`, the file that replaced `old` (a prune), after
+/// reading `old` up to `seen`: just past the lines of `new` that `old` held
+/// before `seen`. A prune keeps the lines it keeps in their order and
+/// appends go after them, so those lines are the first ones of `new`, and
+/// one pass over each file finds them. Memory: a line of each.
+pub fn resume_offset(old: &File, seen: u64, new: &File) -> io::Result<u64> {
+    let (mut old, mut new) = (old, new);
+    io::Seek::seek(&mut old, io::SeekFrom::Start(0))?;
+    io::Seek::seek(&mut new, io::SeekFrom::Start(0))?;
+    let mut old_lines = io::BufReader::with_capacity(READ_CHUNK, old.take(seen));
+    let mut new_lines = io::BufReader::with_capacity(READ_CHUNK, new);
+    let (mut old_line, mut new_line) = (Vec::new(), Vec::new());
+    let mut resume = 0;
+    loop {
+        new_line.clear();
+        let n = new_lines.read_until(b'\n', &mut new_line)?;
+        if new_line.last() != Some(&b'\n') {
+            return Ok(resume); // the end, or a line still being written
+        }
+        loop {
+            old_line.clear();
+            if old_lines.read_until(b'\n', &mut old_line)? == 0 {
+                return Ok(resume); // a line that was not read yet
+            }
+            if old_line == new_line {
+                break;
+            }
+        }
+        resume += n as u64;
+    }
+}
+
 /// The record line that starts at `offset`, if there is one.
 pub fn line_at(path: &Path, offset: u64) -> io::Result<Option<Vec<u8>>> {
     let mut found = None;
@@ -527,6 +714,19 @@ pub fn line_at(path: &Path, offset: u64) -> io::Result<Option<Vec<u8>>> {
         Ok(ControlFlow::Break(()))
     })?;
     Ok(found)
+}
+
+/// Lines whose request id starts with one of `prefixes`.
+pub fn request_id_needle(prefixes: &[String]) -> Needle {
+    let values = prefixes
+        .iter()
+        .map(|prefix| {
+            let mut value = serde_json::to_vec(prefix).expect("a string serialises");
+            value.pop(); // the closing quote: the id may go on
+            value
+        })
+        .collect();
+    Needle::new("request_id", values)
 }
 
 /// A request id and the offset of its record's line.
@@ -540,12 +740,8 @@ pub fn find_request_ids(
     prefixes: &[String],
 ) -> io::Result<(Vec<Vec<IdAt>>, ScanReport)> {
     let mut found: Vec<Vec<IdAt>> = vec![Vec::new(); prefixes.len()];
-    // A single full id can be found without parsing the other lines.
-    let literal = match prefixes {
-        [one] if one.len() == 36 => Some(format!("\"request_id\":\"{one}\"").into_bytes()),
-        _ => None,
-    };
-    let report = scan(path, 0, literal.as_deref(), |line| {
+    let needle = request_id_needle(prefixes);
+    let report = scan(path, 0, Some(&needle), |line| {
         for (prefix, matches) in prefixes.iter().zip(found.iter_mut()) {
             if line.head.request_id.starts_with(prefix.as_str())
                 && !matches.iter().any(|(id, _)| *id == line.head.request_id)
@@ -615,7 +811,14 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_record() {
+        let payload = RawValue::from_string("{}".into()).unwrap();
+        let bare_escape = record(&payload, Some("red \u{1b}[31m"))
+            .to_line()
+            .iter()
+            .map(|b| if *b == b'\\' { b'\x1b' } else { *b })
+            .collect::<Vec<u8>>();
         for line in [
+            &bare_escape[..bare_escape.len() - 1],
             &b""[..],
             b"{}",
             b"garbage",
@@ -628,6 +831,96 @@ mod tests {
                 String::from_utf8_lossy(line)
             );
         }
+    }
+
+    #[test]
+    fn a_line_cut_inside_its_payload_is_not_a_record() {
+        let payload =
+            RawValue::from_string(r#"{"id":"e","data":{"devices":[{"name":"a\"}"}]}}"#.into())
+                .unwrap();
+        let mut full = record(&payload, None);
+        full.response_body = r#"{"ok":"yes \"really\"}"#.into();
+        let line = full.to_line();
+        let line = &line[..line.len() - 1];
+        assert!(Head::parse(line).is_some());
+        let payload_at = memmem::find(line, b"\"payload\":").unwrap();
+        for end in payload_at..line.len() {
+            assert!(
+                Head::parse(&line[..end]).is_none(),
+                "cut at {end}: {}",
+                String::from_utf8_lossy(&line[..end])
+            );
+        }
+    }
+
+    #[test]
+    fn a_needle_passes_its_records_in_any_layout() {
+        let needle = Needle::new("response_code", vec![b"500".to_vec(), b"null".to_vec()]);
+        let pass = [
+            &br#"{"request_id":"x","response_code":500,"success":false}"#[..],
+            br#"{"success":false, "response_code" :  500}"#,
+            br#"{"payload":{"response_code":200},"response_code":null}"#,
+        ];
+        for line in pass {
+            assert!(
+                matches!(needle.verdict(line), Verdict::Parse),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        let skip = [
+            &br#"{"request_id":"x","response_code":503,"success":false}"#[..],
+            br#"{"response_code": 200, "note": "500"}"#,
+            br#"{"response_code" "500"}"#,
+        ];
+        for line in skip {
+            assert!(
+                matches!(needle.verdict(line), Verdict::Skip),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        assert!(matches!(
+            needle.verdict(b"garbage 500"),
+            Verdict::NotARecord
+        ));
+        let ids = request_id_needle(&["6f1c".to_string()]);
+        assert!(matches!(
+            ids.verdict(br#"{"request_id": "6f1c2a7e"}"#),
+            Verdict::Parse
+        ));
+        assert!(matches!(
+            ids.verdict(br#"{"request_id":"06f1c2a7e"}"#),
+            Verdict::Skip
+        ));
+    }
+
+    #[test]
+    fn resuming_after_a_prune_skips_exactly_what_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, lines: &[&str]| {
+            let path = dir.path().join(name);
+            std::fs::write(
+                &path,
+                lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+            )
+            .unwrap();
+            File::open(path).unwrap()
+        };
+        let old = write("old", &["a", "b", "garbage", "c", "d"]);
+        let seen = "a\nb\ngarbage\nc\n".len() as u64;
+        // The prune dropped a and the garbage; d came after what was read,
+        // e after the prune.
+        let new = write("new", &["b", "c", "d", "e"]);
+        assert_eq!(resume_offset(&old, seen, &new).unwrap(), 4);
+        // The last line read was dropped, a line before it kept.
+        let new = write("new2", &["b", "e"]);
+        assert_eq!(resume_offset(&old, seen, &new).unwrap(), 2);
+        // Everything dropped; a new line since.
+        let new = write("new3", &["e"]);
+        assert_eq!(resume_offset(&old, seen, &new).unwrap(), 0);
+        // Nothing read yet.
+        assert_eq!(resume_offset(&old, 0, &new).unwrap(), 0);
     }
 
     #[test]

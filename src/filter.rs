@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Span, SpanRelativeTo, Timestamp};
 
 use crate::catalog;
 use crate::cli::FilterArgs;
-use crate::deliverylog::Head;
+use crate::deliverylog::{self, Head, Needle};
 use crate::units::format_timestamp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,28 +246,38 @@ impl Filter {
         true
     }
 
-    /// Bytes that every matching line written by sfhook must contain, when
-    /// the filter implies some: lines without them are rejected before any
-    /// parsing. The most selective candidate wins.
-    pub fn required_literal(&self) -> Option<Vec<u8>> {
-        if let Some(id) = self.request_id.as_deref().filter(|id| id.len() == 36) {
-            return Some(format!("\"request_id\":\"{id}\"").into_bytes());
+    /// A test that every line this filter matches passes, to skip most
+    /// others unparsed (see `Needle`), when the filter implies one. The
+    /// field likeliest to be selective wins.
+    pub fn needle(&self) -> Option<Needle> {
+        let string = |s: &str| serde_json::to_vec(s).expect("a string serialises");
+        if let Some(prefix) = &self.request_id {
+            return Some(deliverylog::request_id_needle(std::slice::from_ref(prefix)));
         }
-        if let [code] = self.codes.as_slice() {
-            return Some(
-                match code {
-                    CodeMatch::Exact(c) => format!("\"response_code\":{c},"),
-                    CodeMatch::Class(c) => format!("\"response_code\":{c}"),
-                    CodeMatch::NoAnswer => "\"response_code\":null,".to_string(),
-                }
-                .into_bytes(),
-            );
+        if !self.codes.is_empty() {
+            let values = self
+                .codes
+                .iter()
+                .map(|code| match code {
+                    CodeMatch::Exact(c) => c.to_string().into_bytes(),
+                    CodeMatch::Class(c) => c.to_string().into_bytes(),
+                    CodeMatch::NoAnswer => b"null".to_vec(),
+                })
+                .collect();
+            return Some(Needle::new("response_code", values));
         }
-        if let [event] = self.events.as_slice() {
-            return Some(format!("\"event\":\"{event}\"").into_bytes());
+        if !self.events.is_empty() {
+            let values = self.events.iter().map(|e| string(e)).collect();
+            return Some(Needle::new("event", values));
+        }
+        if let Some(profile) = &self.profile {
+            return Some(Needle::new("profile", vec![string(profile)]));
         }
         if let Some(success) = self.success {
-            return Some(format!("\"success\":{success},").into_bytes());
+            return Some(Needle::new(
+                "success",
+                vec![success.to_string().into_bytes()],
+            ));
         }
         None
     }

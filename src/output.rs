@@ -1,6 +1,7 @@
 //! What the user sees: colour decided once at start-up, tables on a
 //! terminal, tab-separated lines on a pipe, diagnostics on stderr.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 
@@ -127,12 +128,23 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
 }
 
-/// A field for tab-separated output: tabs and newlines would break the line
-/// structure that `cut` and `awk` rely on, so they become spaces.
-pub fn tsv_field(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains(['\t', '\n', '\r']) {
-        text.replace(['\t', '\n', '\r'], " ").into()
+/// Text from outside (a record, a payload, an answer) made safe to print:
+/// control characters, which could break the line structure that `cut` and
+/// `awk` rely on or smuggle terminal escapes, become spaces.
+pub fn plain(text: &str) -> Cow<'_, str> {
+    plain_keeping(text, &[])
+}
+
+/// `plain`, keeping the line breaks and tabs of a multi-line text.
+pub fn plain_lines(text: &str) -> Cow<'_, str> {
+    plain_keeping(text, &['\n', '\t'])
+}
+
+fn plain_keeping<'t>(text: &'t str, keep: &[char]) -> Cow<'t, str> {
+    let unsafe_char = |c: char| c.is_control() && !keep.contains(&c);
+    if text.contains(unsafe_char) {
+        Cow::Owned(text.replace(unsafe_char, " "))
     } else {
-        text.into()
+        Cow::Borrowed(text)
     }
 }

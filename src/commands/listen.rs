@@ -114,20 +114,20 @@ pub fn print_seen(out: &Output, json: bool, seen: &Seen, indent: &str) {
             stdout,
             "{indent}{}  {}{mock}  {}  {verdict}  → {}  {}",
             out.paint(DIM, seen.at.strftime("%H:%M:%S")),
-            seen.event,
-            seen.request_id,
+            output::plain(&seen.event),
+            output::plain(&seen.request_id),
             seen.status,
-            seen.devices.join(", ")
+            output::plain(&seen.devices.join(", "))
         )
     } else {
         writeln!(
             stdout,
             "{}\t{}\t{}\t{verdict}\t{}\t{}",
             format_timestamp(seen.at),
-            output::tsv_field(&seen.event),
-            output::tsv_field(&seen.request_id),
+            output::plain(&seen.event),
+            output::plain(&seen.request_id),
             seen.status,
-            output::tsv_field(&seen.devices.join(", "))
+            output::plain(&seen.devices.join(", "))
         )
     };
     let _ = stdout.flush();

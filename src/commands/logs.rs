@@ -3,6 +3,7 @@
 //! streams; nothing holds the log in memory.
 
 use std::collections::VecDeque;
+use std::fs::File;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -18,7 +19,7 @@ use crate::context::Context;
 use crate::deliverylog::{self, Head, Record, ScanReport, SummaryBuilder};
 use crate::error::usage;
 use crate::filter::{Bound, Filter, parse_when};
-use crate::output::{self, BOLD, DIM, FAIL, OK};
+use crate::output::{self, BOLD, DIM, FAIL, OK, plain, plain_lines};
 use crate::units::format_timestamp;
 
 /// Without --limit, a terminal shows this many of the newest deliveries.
@@ -54,24 +55,28 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
     // are printed as lines instead.
     let draw_table = matches!(style, Style::Table) && !args.follow;
     let path = ctx.home.log_file();
-    let literal = filter.required_literal();
+    let needle = filter.needle();
 
     // Keep only what will be shown: the newest `limit` lines, or, for a
     // table, every row (bounded by the limit on a terminal).
     let mut kept: VecDeque<Vec<u8>> = VecDeque::new();
     let mut matched: u64 = 0;
-    let mut ids: Vec<String> = Vec::new();
+    let mut one_id = OneId::new(filter.request_id_prefix());
     let mut stdout = output::stdout();
+    // Until a request id prefix is known to name one delivery, nothing is
+    // printed.
     let buffer = limit.is_some() || draw_table || filter.request_id_prefix().is_some();
-    let report = deliverylog::scan(&path, 0, literal.as_deref(), |line| {
+    // Following reads on from this very file, even if a prune replaces it.
+    let file =
+        deliverylog::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let visit = |line: deliverylog::Line<'_>| {
         if !filter.matches(&line.head) {
             return Ok(ControlFlow::Continue(()));
         }
-        matched += 1;
-        if filter.request_id_prefix().is_some() && !ids.iter().any(|id| *id == line.head.request_id)
-        {
-            ids.push(line.head.request_id.to_string());
+        if one_id.admit(&line.head).is_break() {
+            return Ok(ControlFlow::Break(()));
         }
+        matched += 1;
         if buffer {
             if limit.is_some_and(|n| kept.len() == n) {
                 kept.pop_front();
@@ -81,20 +86,14 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
             write_line(ctx, &style, &mut stdout, line.bytes, &line.head)?;
         }
         Ok(ControlFlow::Continue(()))
-    })
-    .with_context(|| format!("cannot read {}", path.display()))?;
+    };
+    let report = match &file {
+        Some(file) => deliverylog::scan_file(file, 0, needle.as_ref(), visit)
+            .with_context(|| format!("cannot read {}", path.display()))?,
+        None => ScanReport::default(),
+    };
+    one_id.check()?;
     warn_unreadable(ctx, &report, &path);
-    if let (Some(prefix), [_, _, ..]) = (filter.request_id_prefix(), ids.as_slice()) {
-        return Err(usage(format!(
-            "request id prefix {prefix} matches {} deliveries ({}...); give more characters",
-            ids.len(),
-            ids.iter()
-                .take(3)
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
 
     if draw_table {
         if kept.is_empty() {
@@ -124,9 +123,52 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
         ));
     }
     if args.follow {
-        follow(ctx, &filter, &style, report)?;
+        follow(ctx, &filter, &style, file, report.end_offset)?;
     }
     Ok(())
+}
+
+/// A request id prefix must name one delivery: the first two distinct ids
+/// it matches, to stop at the second and say which they are.
+struct OneId<'f> {
+    prefix: Option<&'f str>,
+    first: Option<String>,
+    second: Option<String>,
+}
+
+impl<'f> OneId<'f> {
+    fn new(prefix: Option<&'f str>) -> OneId<'f> {
+        OneId {
+            prefix,
+            first: None,
+            second: None,
+        }
+    }
+
+    /// Notes a matching record; `Break` once the prefix is ambiguous.
+    fn admit(&mut self, head: &Head<'_>) -> ControlFlow<()> {
+        if self.prefix.is_none() {
+            return ControlFlow::Continue(());
+        }
+        match &self.first {
+            None => self.first = Some(head.request_id.to_string()),
+            Some(first) if *first != head.request_id => {
+                self.second = Some(head.request_id.to_string());
+                return ControlFlow::Break(());
+            }
+            Some(_) => {}
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn check(&self) -> Result<()> {
+        match (self.prefix, &self.first, &self.second) {
+            (Some(prefix), Some(first), Some(second)) => Err(usage(format!(
+                "request id prefix {prefix} matches more than one delivery ({first}, {second}, ...); give more characters"
+            ))),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn warn_unreadable(ctx: &Context, report: &ScanReport, path: &Path) {
@@ -157,15 +199,15 @@ fn write_line(
         Style::Tsv => writeln!(
             out,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            head.timestamp,
-            head.event,
-            head.request_id,
+            plain(&head.timestamp),
+            plain(&head.event),
+            plain(&head.request_id),
             code_text(head),
             if head.success { "ok" } else { "failed" },
             head.duration_ms,
             head.attempt,
-            output::tsv_field(&head.profile),
-            output::tsv_field(head.error.as_deref().unwrap_or("-")),
+            plain(&head.profile),
+            plain(head.error.as_deref().unwrap_or("-")),
         )?,
         Style::Table => {
             let o = &ctx.out;
@@ -177,12 +219,15 @@ fn write_line(
             let error = head
                 .error
                 .as_deref()
-                .map(|e| format!("  {}", o.paint(DIM, e)))
+                .map(|e| format!("  {}", o.paint(DIM, plain(e))))
                 .unwrap_or_default();
             writeln!(
                 out,
                 "{}  {:<34} {}  {code:>3}  {:>6} ms{error}",
-                head.timestamp, head.event, head.request_id, head.duration_ms
+                plain(&head.timestamp),
+                plain(&head.event),
+                plain(&head.request_id),
+                head.duration_ms
             )?;
         }
     }
@@ -204,7 +249,9 @@ fn table(ctx: &Context, lines: &VecDeque<Vec<u8>>) -> comfy_table::Table {
         };
         let code = match (head.response_code, head.error.as_deref()) {
             (Some(code), _) => code.to_string(),
-            (None, Some(error)) => format!("- ({})", error.split(':').next().unwrap_or(error)),
+            (None, Some(error)) => {
+                format!("- ({})", plain(error.split(':').next().unwrap_or(error)))
+            }
             (None, None) => "-".to_string(),
         };
         let code = Cell::new(code).fg(if head.success {
@@ -213,9 +260,13 @@ fn table(ctx: &Context, lines: &VecDeque<Vec<u8>>) -> comfy_table::Table {
             Color::Red
         });
         table.add_row(vec![
-            Cell::new(head.timestamp.replace('T', " ").trim_end_matches('Z')),
-            Cell::new(head.event.as_ref()),
-            Cell::new(head.request_id.as_ref()),
+            Cell::new(
+                plain(&head.timestamp)
+                    .replace('T', " ")
+                    .trim_end_matches('Z'),
+            ),
+            Cell::new(plain(&head.event)),
+            Cell::new(plain(&head.request_id)),
             code.set_alignment(CellAlignment::Right),
             Cell::new(format!("{} ms", head.duration_ms)).set_alignment(CellAlignment::Right),
         ]);
@@ -223,32 +274,43 @@ fn table(ctx: &Context, lines: &VecDeque<Vec<u8>>) -> comfy_table::Table {
     table
 }
 
-/// `tail -f` for the log: polls for growth, and when a prune replaces the
-/// file, finds the last record it saw in the new file and goes on after it.
-fn follow(ctx: &Context, filter: &Filter, style: &Style, mut report: ScanReport) -> Result<()> {
+/// `tail -f` for the log: polls for growth. A prune replaces the file; the
+/// old one, still open here, tells which lines of the new one were printed
+/// already, and reading goes on after them.
+fn follow(
+    ctx: &Context,
+    filter: &Filter,
+    style: &Style,
+    mut file: Option<File>,
+    mut offset: u64,
+) -> Result<()> {
     let path = ctx.home.log_file();
-    let mut offset = report.end_offset;
-    let mut identity = file_identity(&path);
-    let mut last_seen: Option<String> = None;
     let mut stdout = output::stdout();
     loop {
         std::thread::sleep(FOLLOW_POLL);
-        let now = file_identity(&path);
-        let replaced = now.is_some_and(|(ino, len)| {
-            identity.is_some_and(|(old_ino, _)| old_ino != ino) || len < offset
-        });
-        if replaced {
-            offset = match &last_seen {
-                Some(id) => resume_after(&path, id)?,
+        let Ok(on_disk) = std::fs::metadata(&path) else {
+            continue; // removed; wait for the next append to create it
+        };
+        let held = file.as_ref().and_then(|f| f.metadata().ok());
+        let same_file = held.is_some_and(|held| is_same_file(&held, &on_disk));
+        if same_file && on_disk.len() < offset {
+            offset = 0; // truncated in place: all of it is new
+        } else if !same_file {
+            let Some(new) = deliverylog::open(&path)? else {
+                continue;
+            };
+            offset = match &file {
+                Some(old) => deliverylog::resume_offset(old, offset, &new)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
                 None => 0,
             };
+            file = Some(new);
         }
-        identity = now;
-        if identity.is_none_or(|(_, len)| len <= offset) {
+        let Some(current) = &file else { continue };
+        if current.metadata()?.len() <= offset {
             continue;
         }
-        report = deliverylog::scan(&path, offset, None, |line| {
-            last_seen = Some(line.head.request_id.to_string());
+        let report = deliverylog::scan_file(current, offset, None, |line| {
             if filter.matches(&line.head) {
                 write_line(ctx, style, &mut stdout, line.bytes, &line.head)?;
             }
@@ -269,28 +331,19 @@ fn follow(ctx: &Context, filter: &Filter, style: &Style, mut report: ScanReport)
     }
 }
 
-fn file_identity(path: &Path) -> Option<(u64, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let ino = std::os::unix::fs::MetadataExt::ino(&meta);
-    #[cfg(not(unix))]
-    let ino = 0;
-    Some((ino, meta.len()))
+/// Whether two metadata describe the same file (not merely the same path).
+#[cfg(unix)]
+fn is_same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
 }
 
-/// After a prune: the offset just past the record `request_id`, or the start
-/// of the file if the prune dropped it (everything left is newer).
-fn resume_after(path: &Path, request_id: &str) -> Result<u64> {
-    let literal = format!("\"request_id\":\"{request_id}\"");
-    let mut resume = 0;
-    deliverylog::scan(path, 0, Some(literal.as_bytes()), |line| {
-        if line.head.request_id == request_id {
-            resume = line.offset + line.bytes.len() as u64 + 1;
-            return Ok(ControlFlow::Break(()));
-        }
-        Ok(ControlFlow::Continue(()))
-    })?;
-    Ok(resume)
+/// Without inode numbers: the open file and the one at the path differ in
+/// length only if they are two files (or an append fell between the two
+/// looks, and then taking them for two costs a re-read, nothing more).
+#[cfg(not(unix))]
+fn is_same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    a.len() == b.len()
 }
 
 pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
@@ -298,15 +351,20 @@ pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
         Filter::from_args(&args.filter, ctx.log_profile(), Timestamp::now()).map_err(usage)?;
     let path = ctx.home.log_file();
     let mut builder = SummaryBuilder::default();
-    let literal = filter.required_literal();
+    let needle = filter.needle();
     let check = !filter.is_empty();
-    let report = deliverylog::scan(&path, 0, literal.as_deref(), |line| {
+    let mut one_id = OneId::new(filter.request_id_prefix());
+    let report = deliverylog::scan(&path, 0, needle.as_ref(), |line| {
         if !check || filter.matches(&line.head) {
+            if one_id.admit(&line.head).is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
             builder.add(&line.head);
         }
         Ok(ControlFlow::Continue(()))
     })
     .with_context(|| format!("cannot read {}", path.display()))?;
+    one_id.check()?;
     warn_unreadable(ctx, &report, &path);
     let summary = builder.finish();
     let mut stdout = output::stdout();
@@ -340,7 +398,7 @@ pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
             events.set_header(["Event Type", "Total", "Succeeded", "Failed"]);
             for (event, c) in &summary.by_event {
                 events.add_row(vec![
-                    Cell::new(event),
+                    Cell::new(plain(event)),
                     Cell::new(c.total).set_alignment(CellAlignment::Right),
                     Cell::new(c.succeeded).set_alignment(CellAlignment::Right),
                     Cell::new(c.failed).set_alignment(CellAlignment::Right),
@@ -358,8 +416,11 @@ pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
         for (event, c) in &summary.by_event {
             writeln!(
                 stdout,
-                "event\t{event}\t{}\t{}\t{}",
-                c.total, c.succeeded, c.failed
+                "event\t{}\t{}\t{}\t{}",
+                plain(event),
+                c.total,
+                c.succeeded,
+                c.failed
             )?;
         }
     }
@@ -427,11 +488,11 @@ pub fn show(ctx: &Context, args: LogShowArgs) -> Result<()> {
         out.paint(FAIL, &code)
     };
     let mut rows: Vec<(&str, String)> = vec![
-        ("request id", record.request_id.to_string()),
-        ("event", record.event.to_string()),
-        ("event id", record.event_id.to_string()),
-        ("time", record.timestamp.to_string()),
-        ("url", record.url.to_string()),
+        ("request id", plain(&record.request_id).into_owned()),
+        ("event", plain(&record.event).into_owned()),
+        ("event id", plain(&record.event_id).into_owned()),
+        ("time", plain(&record.timestamp).into_owned()),
+        ("url", plain(&record.url).into_owned()),
         ("response code", code),
         (
             "result",
@@ -443,13 +504,13 @@ pub fn show(ctx: &Context, args: LogShowArgs) -> Result<()> {
         ),
         ("duration", format!("{} ms", record.duration_ms)),
         ("attempt", record.attempt.to_string()),
-        ("profile", record.profile.to_string()),
+        ("profile", plain(&record.profile).into_owned()),
     ];
     if let Some(error) = &record.error {
-        rows.push(("error", error.to_string()));
+        rows.push(("error", plain(error).into_owned()));
     }
     if let Some(original) = &record.redelivery_of {
-        rows.push(("redelivery of", original.to_string()));
+        rows.push(("redelivery of", plain(original).into_owned()));
     }
     for (key, value) in rows {
         writeln!(stdout, "{} {value}", out.paint(BOLD, format!("{key:<14}")))?;
@@ -466,7 +527,7 @@ pub fn show(ctx: &Context, args: LogShowArgs) -> Result<()> {
             stdout,
             "\n{}\n{}",
             out.paint(BOLD, "Answer"),
-            record.response_body
+            plain_lines(&record.response_body)
         )?;
     }
     Ok(stdout.flush()?)

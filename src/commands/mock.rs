@@ -185,7 +185,7 @@ fn print_outcome(
             crate::units::millis(outcome.duration),
             outcome.request_id,
             body.event_id,
-            output::tsv_field(
+            output::plain(
                 &outcome
                     .error()
                     .unwrap_or_else(|| answer_preview(&body_text, 200))

@@ -191,7 +191,7 @@ fn report_attempt(
             if outcome.success() { "ok" } else { "failed" },
             millis(outcome.duration),
             outcome.request_id,
-            output::tsv_field(&outcome.error().unwrap_or_else(|| "-".to_string())),
+            output::plain(&outcome.error().unwrap_or_else(|| "-".to_string())),
         )?;
     }
     Ok(stdout.flush()?)

@@ -114,7 +114,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         if out.stdout_is_tty {
             writeln!(stdout, "{} {value}", out.paint(BOLD, format!("{key:<14}")))?;
         } else {
-            writeln!(stdout, "{key}\t{}", output::tsv_field(&value))?;
+            writeln!(stdout, "{key}\t{}", output::plain(&value))?;
         }
     }
     stdout.flush()?;
@@ -143,8 +143,9 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
 fn profile_summary(ctx: &Context) -> Result<Summary> {
     let mut builder = SummaryBuilder::default();
     let path = ctx.home.log_file();
-    let literal = format!("\"profile\":\"{}\"", ctx.profile);
-    let report = deliverylog::scan(&path, 0, Some(literal.as_bytes()), |line| {
+    let profile = serde_json::to_vec(&ctx.profile)?;
+    let needle = deliverylog::Needle::new("profile", vec![profile]);
+    let report = deliverylog::scan(&path, 0, Some(&needle), |line| {
         if line.head.profile == ctx.profile.as_str() {
             builder.add(&line.head);
         }
