@@ -103,8 +103,13 @@ pub enum NoAnswer {
     Timeout(Duration),
     /// Closed or reset before an answer was complete.
     Closed,
-    /// The answer was not HTTP.
-    Protocol(String),
+    /// The answer was not HTTP: another service on that port, or TLS
+    /// spoken back to a plain `http://` request (`plain`).
+    Protocol {
+        address: String,
+        why: String,
+        plain: bool,
+    },
     Other(String),
 }
 
@@ -124,7 +129,20 @@ impl fmt::Display for NoAnswer {
             NoAnswer::Closed => {
                 f.write_str("the endpoint closed the connection before its answer was complete")
             }
-            NoAnswer::Protocol(why) => write!(f, "the endpoint's answer is not valid HTTP: {why}"),
+            NoAnswer::Protocol {
+                address,
+                why,
+                plain,
+            } => {
+                write!(
+                    f,
+                    "the endpoint's answer is not valid HTTP ({why}): check that {address} is a web server's address"
+                )?;
+                if *plain {
+                    f.write_str("; if it serves HTTPS, use an https:// URL")?;
+                }
+                Ok(())
+            }
             NoAnswer::Other(why) => f.write_str(why),
         }
     }
@@ -139,7 +157,7 @@ impl NoAnswer {
             NoAnswer::Tls(_) => "tls",
             NoAnswer::Timeout(_) => "timeout",
             NoAnswer::Closed => "closed",
-            NoAnswer::Protocol(_) => "protocol",
+            NoAnswer::Protocol { .. } => "protocol",
             NoAnswer::Other(_) => "error",
         }
     }
@@ -195,7 +213,10 @@ impl Outcome {
                     None => answer.status.to_string(),
                 };
                 if let Some(location) = &answer.location {
-                    text.push_str(&format!(" (redirect to {location} not followed)"));
+                    text.push_str(&format!(
+                        " (redirect to {location} not followed: sfhook never follows redirects; \
+                         use the URL it redirects to)"
+                    ));
                 }
                 if let Some(e) = &answer.cut_short {
                     text.push_str(&format!(" (its body was cut short: {e})"));
@@ -390,7 +411,11 @@ fn classify(err: &reqwest::Error, url: &Url, timeout: Duration) -> NoAnswer {
                 return NoAnswer::Closed;
             }
             if hyper_err.is_parse() || hyper_err.is_parse_status() {
-                return NoAnswer::Protocol(hyper_err.to_string());
+                return NoAnswer::Protocol {
+                    address,
+                    why: hyper_err.to_string(),
+                    plain: url.scheme() == "http",
+                };
             }
             if hyper_err.is_timeout() {
                 return NoAnswer::Timeout(timeout);
@@ -432,9 +457,13 @@ fn describe_tls(err: &rustls::Error, host: &str) -> String {
                                  (self-signed, or a private CA); pass --cacert FILE to trust its CA, \
                                  or --insecure for a local test endpoint"
                 .to_string(),
+            C::NotValidForNameContext { presented, .. } if presented.is_empty() => {
+                format!("the endpoint's certificate names no host, so it is not valid for {host}")
+            }
             C::NotValidForNameContext { presented, .. } => format!(
-                "the endpoint's certificate is for {}, not {host}",
-                if presented.is_empty() { "no host name".to_string() } else { presented.join(", ") }
+                "the endpoint's certificate is for {}, not {host}; use one of those names in the URL, \
+                 or give the endpoint a certificate for {host}",
+                presented.iter().map(|name| presented_name(name)).collect::<Vec<_>>().join(", ")
             ),
             C::NotValidForName => format!("the endpoint's certificate is not valid for {host}"),
             C::Revoked => "the endpoint's certificate has been revoked".to_string(),
@@ -442,11 +471,21 @@ fn describe_tls(err: &rustls::Error, host: &str) -> String {
             other => format!("the endpoint's certificate was refused: {other:?}"),
         },
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
-            "the endpoint did not answer with TLS (is it plain http?)".to_string()
+            "the endpoint did not answer with TLS: if it serves plain HTTP, use an http:// URL"
+                .to_string()
         }
         rustls::Error::AlertReceived(alert) => format!("the endpoint refused the TLS handshake ({alert:?})"),
         other => other.to_string(),
     }
+}
+
+/// webpki lists a certificate's names as `DnsName("example.com")` or
+/// `IpAddress(192.0.2.1)`; people want the names alone.
+fn presented_name(entry: &str) -> &str {
+    entry
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .map_or(entry, |inner| inner.trim_matches('"'))
 }
 
 /// Whether `send` tries again after this outcome: not after a success, a
@@ -552,6 +591,50 @@ mod tests {
         assert_eq!(backoff_delay(40, base, None, 0.9), MAX_BACKOFF_DELAY);
         let r = random_unit();
         assert!((0.0..1.0).contains(&r));
+    }
+
+    #[test]
+    fn certificate_names_are_shown_bare() {
+        assert_eq!(
+            presented_name("DnsName(\"other.example\")"),
+            "other.example"
+        );
+        assert_eq!(presented_name("IpAddress(192.0.2.1)"), "192.0.2.1");
+        assert_eq!(presented_name("Unsupported(0x81)"), "0x81");
+        assert_eq!(presented_name("odd"), "odd");
+        let err =
+            rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForNameContext {
+                expected: rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap(),
+                presented: vec![
+                    "DnsName(\"a.example\")".into(),
+                    "IpAddress(10.0.0.1)".into(),
+                ],
+            });
+        assert!(
+            describe_tls(&err, "127.0.0.1").starts_with(
+                "the endpoint's certificate is for a.example, 10.0.0.1, not 127.0.0.1;"
+            ),
+            "{}",
+            describe_tls(&err, "127.0.0.1")
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_not_http_points_at_the_port_and_at_https() {
+        let mut no_answer = NoAnswer::Protocol {
+            address: "127.0.0.1:22".into(),
+            why: "invalid HTTP version parsed".into(),
+            plain: true,
+        };
+        let text = no_answer.to_string();
+        assert!(
+            text.contains("127.0.0.1:22") && text.contains("https://"),
+            "{text}"
+        );
+        if let NoAnswer::Protocol { plain, .. } = &mut no_answer {
+            *plain = false;
+        }
+        assert!(!no_answer.to_string().contains("https://"));
     }
 
     #[test]
