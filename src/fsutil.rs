@@ -37,9 +37,17 @@ pub fn lock_exclusive(lock_path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// The random part of a temp file's name: `.{name}.XXXXXX.tmp`.
+const TEMP_RAND_LEN: usize = 6;
+
 /// Replaces `path` with `bytes` so that a reader, or a crash at any moment,
 /// sees either the old file or the new one, never a mixture: a temp file in
 /// the same directory (mode 0600), fsync, rename over, fsync the directory.
+///
+/// Callers hold the lock that every writer of `path` takes, so a temp file
+/// of `path` found here belongs to a writer that was killed before its
+/// rename: it is removed first, so that crashes do not pile up copies of
+/// the config (secrets included) or of a whole log.
 pub fn replace_atomically(
     path: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
@@ -49,16 +57,41 @@ pub fn replace_atomically(
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
+    remove_stale_temps(dir, &name);
     // tempfile creates the file with mode 0600 on Unix.
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
+        .rand_bytes(TEMP_RAND_LEN)
         .tempfile_in(dir)?;
     write(temp.as_file_mut())?;
     temp.as_file_mut().flush()?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
+}
+
+/// Removes what `replace_atomically` would have named a temp file of `name`
+/// in `dir`, and nothing else. Best effort: a leftover that cannot be
+/// removed costs space, not correctness, and must not stop the write.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let is_temp = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .is_some_and(|rand| {
+                rand.len() == TEMP_RAND_LEN && rand.bytes().all(|b| b.is_ascii_alphanumeric())
+            });
+        if is_temp && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Makes a rename in `dir` durable.
@@ -82,5 +115,47 @@ pub fn loose_permissions(path: &Path) -> io::Result<Option<u32>> {
     {
         let _ = path;
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replacement_removes_temp_files_that_killed_writers_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let names = [
+            ".config.toml.a1B2c3.tmp",
+            ".config.toml.ZZZZZZ.tmp",
+            ".config.toml.x.tmp",
+            ".config.toml.abcdef.bak",
+            ".deliveries.jsonl.a1B2c3.tmp",
+            "config.toml.a1B2c3.tmp",
+        ];
+        for name in names {
+            fs::write(dir.path().join(name), "left behind").unwrap();
+        }
+        fs::create_dir(dir.path().join(".config.toml.dir123.tmp")).unwrap();
+        replace_atomically(&path, |f| f.write_all(b"new")).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".config.toml.abcdef.bak",
+                ".config.toml.dir123.tmp",
+                ".config.toml.x.tmp",
+                ".deliveries.jsonl.a1B2c3.tmp",
+                "config.toml",
+                "config.toml.a1B2c3.tmp",
+            ],
+            "only this file's own temp files go"
+        );
     }
 }
