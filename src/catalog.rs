@@ -199,16 +199,30 @@ fn normalise(name: &str) -> String {
 /// The error is a one-line usage message suggesting the closest slug.
 pub fn resolve(name: &str) -> Result<&'static Event, String> {
     let wanted = normalise(name);
+    if wanted.is_empty() {
+        return Err(format!(
+            "the event name is empty; give a slug such as device-enrolled ('sfhook events' lists all {})",
+            EVENTS.len()
+        ));
+    }
     if let Some(event) = EVENTS.iter().find(|e| e.slug == wanted) {
         return Ok(event);
     }
+    // No slug is longer than this: a longer name is compared by its start,
+    // which keeps a pasted paragraph from costing a quadratic comparison.
+    const LONGEST: usize = 64;
+    let start: String = wanted.chars().take(LONGEST).collect();
     let closest = EVENTS
         .iter()
-        .min_by_key(|e| strsim::levenshtein(&wanted, e.slug))
+        .min_by_key(|e| strsim::levenshtein(&start, e.slug))
         .expect("the catalogue is not empty");
+    let shown = name.trim();
+    let shown = match shown.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", shown[..cut].escape_debug()),
+        None => shown.escape_debug().to_string(),
+    };
     Err(format!(
-        "unknown event '{}'; did you mean '{}'? ('sfhook events' lists all {})",
-        name.trim().escape_debug(),
+        "unknown event '{shown}'; did you mean '{}'? ('sfhook events' lists all {})",
         closest.slug,
         EVENTS.len()
     ))
@@ -231,6 +245,15 @@ mod tests {
                 assert_eq!(resolve(&spelling.to_uppercase()).unwrap(), event);
             }
         }
+    }
+
+    #[test]
+    fn empty_and_overlong_names_get_short_messages() {
+        let err = resolve("  ").unwrap_err();
+        assert!(err.starts_with("the event name is empty"), "{err}");
+        let err = resolve(&"device-enrolled-".repeat(10_000)).unwrap_err();
+        assert!(err.len() < 300, "{err}");
+        assert!(err.contains("did you mean"), "{err}");
     }
 
     #[test]

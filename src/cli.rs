@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::TypedValueParser as _;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::catalog::{Category, Platform};
@@ -57,12 +58,15 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Keep config.toml and deliveries.jsonl in DIR instead of the platform's directories
+    // Any bytes, even none: an empty SFHOOK_HOME means unset, and an empty
+    // --home gets sfhook's own message (see `Context::new`), not clap's.
     #[arg(
         long,
         global = true,
         env = "SFHOOK_HOME",
         hide_env_values = true,
-        value_name = "DIR"
+        value_name = "DIR",
+        value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from)
     )]
     pub home: Option<PathBuf>,
 
@@ -145,24 +149,39 @@ pub struct ConfigureArgs {
     pub generate_secret: bool,
 
     /// Time allowed for each delivery request: seconds or a unit (500ms, 10s, 2m) [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout)]
+    #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout, allow_hyphen_values = true)]
     pub timeout: Option<Duration>,
 
     /// How many times 'send' retries a failed delivery [default: 3]
-    #[arg(long, value_name = "N", value_parser = parse_retries)]
+    #[arg(long, value_name = "N", value_parser = parse_retries, allow_negative_numbers = true)]
     pub retries: Option<u32>,
 
     /// Delay before the first retry; it doubles after each, with jitter [default: 1s]
-    #[arg(long, value_name = "DURATION", value_parser = config::parse_backoff)]
+    #[arg(long, value_name = "DURATION", value_parser = config::parse_backoff, allow_hyphen_values = true)]
     pub backoff: Option<Duration>,
 }
 
 fn parse_retries(text: &str) -> Result<u32, String> {
-    let retries: u32 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("invalid number of retries '{text}'"))?;
+    let retries: i64 = text.trim().parse().map_err(|_| {
+        format!(
+            "invalid number of retries '{text}': use a whole number from 0 to {}",
+            config::MAX_RETRIES
+        )
+    })?;
+    let retries = u32::try_from(retries).map_err(|_| {
+        format!(
+            "retries must be between 0 and {}, not {retries}",
+            config::MAX_RETRIES
+        )
+    })?;
     config::check_retries(retries)
+}
+
+/// `--limit`: a count of deliveries, where 0 means all.
+fn parse_limit(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("invalid limit '{text}': use a whole number of deliveries, 0 for all"))
 }
 
 #[derive(Debug, Args)]
@@ -250,7 +269,7 @@ pub struct PayloadArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnectionArgs {
     /// Time allowed for each request, overriding the profile's [default: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout)]
+    #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout, allow_hyphen_values = true)]
     pub timeout: Option<Duration>,
 
     /// Also trust the CA certificates in this PEM file
@@ -280,11 +299,11 @@ pub struct MockArgs {
     pub url: Option<String>,
 
     /// Fire N mocks, each a distinct event and device (a mass enrollment)
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000_000), allow_negative_numbers = true)]
     pub count: u32,
 
     /// Requests in flight at once during a burst
-    #[arg(long, value_name = "C", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, value_name = "C", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024), allow_negative_numbers = true)]
     pub concurrency: u32,
 
     #[command(flatten)]
@@ -342,11 +361,11 @@ pub struct RedeliverArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
     /// Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub since: Option<String>,
 
     /// Only deliveries at or before WHEN; a date includes that whole day
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub until: Option<String>,
 
     /// Only these response codes: 500, 5xx, 404,500; 'none' for no answer
@@ -387,7 +406,7 @@ pub struct LogsArgs {
     pub filter: FilterArgs,
 
     /// Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]
-    #[arg(long, short = 'n', value_name = "N")]
+    #[arg(long, short = 'n', value_name = "N", value_parser = parse_limit, allow_negative_numbers = true)]
     pub limit: Option<usize>,
 
     /// Keep printing deliveries as they land, like tail -f
@@ -437,7 +456,7 @@ pub struct LogShowArgs {
 #[derive(Debug, Args)]
 pub struct PruneArgs {
     /// Drop deliveries before WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30d)
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub before: String,
 
     /// Do not ask for confirmation (required without a terminal)
@@ -482,7 +501,12 @@ pub struct ListenArgs {
     pub host: String,
 
     /// Port to listen on; 0 picks a free one
-    #[arg(long, value_name = "PORT", default_value_t = 8787)]
+    #[arg(
+        long,
+        value_name = "PORT",
+        default_value_t = 8787,
+        allow_negative_numbers = true
+    )]
     pub port: u16,
 
     /// Path that receives deliveries

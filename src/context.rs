@@ -28,14 +28,27 @@ pub struct Context {
 impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Context> {
         let out = Output::detect(global.color);
-        let named = global
-            .profile
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty());
+        let named = global.profile.as_deref().map(str::trim);
+        let named = match named {
+            Some("") if set_but_empty("SFHOOK_PROFILE") => None,
+            Some("") => {
+                return Err(usage(
+                    "--profile is empty: give a profile name, or leave it out to use 'default'",
+                ));
+            }
+            other => other,
+        };
         let profile = named.unwrap_or("default").to_string();
         config::check_profile_name(&profile)?;
-        let home_dir = global.home.as_deref().filter(|p| !p.as_os_str().is_empty());
+        let home_dir = match global.home.as_deref() {
+            Some(dir) if dir.as_os_str().is_empty() && set_but_empty("SFHOOK_HOME") => None,
+            Some(dir) if dir.as_os_str().is_empty() => {
+                return Err(usage(
+                    "--home is empty: give a directory, or leave it out to use the platform's directories",
+                ));
+            }
+            other => other,
+        };
         Ok(Context {
             home: Home::locate(home_dir)?,
             profile,
@@ -88,4 +101,10 @@ impl Context {
     pub fn log_profile(&self) -> Option<&str> {
         self.profile_explicit.then_some(self.profile.as_str())
     }
+}
+
+/// An environment variable set to nothing counts as unset, as with NO_COLOR;
+/// clap hands its empty value on like an empty flag, so this tells them apart.
+fn set_but_empty(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|value| value.to_string_lossy().trim().is_empty())
 }

@@ -44,6 +44,36 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         .map_or(1, Failure::exit_code)
 }
 
+/// What to do about a file that sfhook could not use, by what went wrong:
+/// for runtime errors (exit 1) caused by a file operation. Usage errors
+/// carry their own advice.
+pub fn io_hint(err: &anyhow::Error) -> Option<&'static str> {
+    use std::io::ErrorKind as Kind;
+    if exit_code(err) != 1 {
+        return None;
+    }
+    let io = err
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<std::io::Error>())?;
+    Some(match io.kind() {
+        Kind::PermissionDenied => {
+            "check the owner and permissions of that path and its directory, or use another home with --home DIR"
+        }
+        Kind::ReadOnlyFilesystem => {
+            "that file system is read-only; use another home with --home DIR"
+        }
+        Kind::NotADirectory => {
+            "a part of that path is a file, not a directory; move it away or use another home with --home DIR"
+        }
+        Kind::IsADirectory => "a directory stands where sfhook keeps a file; move it away",
+        Kind::AlreadyExists => {
+            "something that is not a directory is in the way; move it away or use another home with --home DIR"
+        }
+        Kind::StorageFull => "the disk is full; free some space and try again",
+        _ => return None,
+    })
+}
+
 /// Shorthand for the common case of a usage error built from a message.
 pub fn usage(message: impl Into<String>) -> anyhow::Error {
     Failure::Usage(message.into()).into()

@@ -47,7 +47,11 @@ fn report(out: &output::Output, err: &anyhow::Error) -> u8 {
     }
     // One line, whatever the causes carry: user input with newlines, or a
     // library's multi-line message.
-    let message = format!("{err:#}");
+    let mut message = format!("{err:#}");
+    if let Some(hint) = error::io_hint(err) {
+        message.push_str("; ");
+        message.push_str(hint);
+    }
     let message: String = message
         .lines()
         .map(str::trim)

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
@@ -18,10 +18,16 @@ use crate::units::format_timestamp;
 use super::shared::secret_from_env_or_profile;
 
 pub async fn run(ctx: &Context, args: ListenArgs) -> Result<()> {
-    if !args.path.starts_with('/') {
+    // A request line cannot carry spaces or control characters, so such a
+    // path would never match a delivery.
+    if !args.path.starts_with('/')
+        || args
+            .path
+            .contains(|c: char| c.is_whitespace() || c.is_control())
+    {
         return Err(usage(format!(
-            "--path must start with '/', like /payload, not '{}'",
-            args.path
+            "--path must start with '/' and hold no spaces, like /payload, not '{}'",
+            args.path.escape_debug()
         )));
     }
     let secret = secret_from_env_or_profile(ctx)?;
@@ -67,12 +73,14 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener> {
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(anyhow::anyhow!(
             "{host}:{port} is already in use; pick another port with --port (0 picks a free one)"
         )),
-        Err(e)
-            if e.kind() == std::io::ErrorKind::AddrNotAvailable
-                || e.kind() == std::io::ErrorKind::PermissionDenied =>
-        {
-            Err(e).with_context(|| format!("cannot listen on {host}:{port}"))
-        }
+        // The advice is about the address, not a file: the error is carried
+        // as text so that no file-permission hint is added to it.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(anyhow::anyhow!(
+            "cannot listen on {host}:{port}: {e}; ports below 1024 need privileges, so pick another with --port (0 picks a free one)"
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => Err(anyhow::anyhow!(
+            "cannot listen on {host}:{port}: {e}; give an address of this machine with --host, such as 127.0.0.1"
+        )),
         Err(e) => Err(usage(format!("cannot listen on {host}:{port}: {e}"))),
     }
 }

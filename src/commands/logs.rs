@@ -22,6 +22,8 @@ use crate::filter::{Bound, Filter, parse_when};
 use crate::output::{self, BOLD, DIM, FAIL, OK, plain, plain_lines};
 use crate::units::format_timestamp;
 
+use super::shared::check_log_lock;
+
 /// Without --limit, a terminal shows this many of the newest deliveries.
 const TERMINAL_LIMIT: usize = 50;
 /// Following on a terminal, like `tail -f`, the newest few come first.
@@ -569,6 +571,13 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
             ctx.out.note("Nothing pruned");
             return Ok(());
         }
+    }
+    // A log that cannot even be looked at is not an empty one: say so
+    // rather than report that nothing was pruned.
+    match std::fs::metadata(&path) {
+        Ok(_) => check_log_lock(&ctx.home)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
     let report = deliverylog::prune(&ctx.home, |head| older.matches(head))
         .with_context(|| format!("cannot prune {}", path.display()))?;

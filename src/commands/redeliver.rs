@@ -20,7 +20,7 @@ use crate::output::{self, FAIL, OK};
 use crate::signature;
 
 use super::send::{record_line, unless_reader_gone};
-use super::shared::{engine_options, human_ms};
+use super::shared::{check_log_writable, engine_options, human_ms};
 
 pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     let config = ctx.load_config()?;
@@ -50,6 +50,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
         return Ok(());
     }
 
+    check_log_writable(&ctx.home)?;
     let engine = Engine::new(&engine_options(
         ctx,
         &args.connection,

@@ -15,7 +15,7 @@ use crate::output::{self, DIM, FAIL, OK};
 use crate::signature;
 use crate::units::{format_timestamp, millis};
 
-use super::shared::{BodySource, engine_options, human_ms};
+use super::shared::{BodySource, check_log_writable, engine_options, human_ms};
 
 pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     let config = ctx.load_config()?;
@@ -40,6 +40,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         1,
     ))?;
     let body = source.builder()?.build(0)?;
+    check_log_writable(&ctx.home)?;
     let signature = signature::sign(configured.secret.expose().as_bytes(), &body.bytes);
     let url = configured.url.redacted();
     let request = Request {

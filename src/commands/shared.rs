@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use bytes::Bytes;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -18,6 +18,8 @@ use crate::context::Context;
 use crate::delivery::EngineOptions;
 use crate::endpoint::Endpoint;
 use crate::error::{precondition, usage};
+use crate::fsutil;
+use crate::home::Home;
 use crate::payload::{self, Assignment, MAX_BODY_BYTES, Sample};
 use crate::secret::Secret;
 
@@ -53,6 +55,28 @@ pub fn read_input(file: Option<&Path>, what: &str) -> Result<Vec<u8>> {
         )));
     }
     Ok(bytes)
+}
+
+/// Fails, naming the file, if the delivery log could not take a record:
+/// checked before a request goes out, because a delivery that cannot be
+/// logged must not be made. Creates the log and its lock file if missing.
+pub fn check_log_writable(home: &Home) -> Result<()> {
+    check_log_lock(home)?;
+    let log = home.log_file();
+    fsutil::open_private(&log, true)
+        .with_context(|| format!("cannot write to {}", log.display()))?;
+    Ok(())
+}
+
+/// Fails, naming it, if the log's lock file cannot be opened; the log
+/// itself would otherwise take the blame.
+pub fn check_log_lock(home: &Home) -> Result<()> {
+    let dir = &home.data_dir;
+    fsutil::ensure_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let lock = home.log_lock();
+    fsutil::open_private(&lock, false)
+        .with_context(|| format!("cannot open the lock file {}", lock.display()))?;
+    Ok(())
 }
 
 /// SFHOOK_SECRET if set, else the profile's secret. Reads the config only

@@ -39,7 +39,11 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
                 "retries": d.retries,
                 "backoff_ms": d.backoff.as_millis() as u64,
             },
-            "paths": { "config": config_path, "log": log_path },
+            // A home may be any bytes (--home on Unix); JSON holds text only.
+            "paths": {
+                "config": config_path.to_string_lossy(),
+                "log": log_path.to_string_lossy(),
+            },
             "log": {
                 "total_events": summary.total_events,
                 "total_success_events": summary.total_success_events,
