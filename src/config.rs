@@ -23,6 +23,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_RETRIES: u32 = 3;
 pub const DEFAULT_BACKOFF: Duration = Duration::from_secs(1);
 
+/// A configuration is a few hundred bytes a profile; anything this large
+/// is something else.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 pub const MIN_TIMEOUT: Duration = Duration::from_millis(1);
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 pub const MAX_RETRIES: u32 = 20;
@@ -283,17 +287,27 @@ impl<'h> Store<'h> {
     /// The saved configuration; an empty one if there is no file yet.
     pub fn load(&self) -> Result<Config> {
         let path = self.home.config_file();
-        let text = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Config::default()),
+        match fsutil::regular_file_exists(&path) {
+            Ok(true) => {}
+            Ok(false) => return Ok(Config::default()),
             Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
-                return Err(anyhow!(
-                    "{} is a directory, not a file; move it away",
-                    path.display()
-                ));
+                return Err(anyhow!("{}: {e}; move it away", path.display()));
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+                return Err(anyhow!("{}: {e}", path.display()));
             }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
+        }
+        let text = fs::File::open(&path)
+            .and_then(|file| fsutil::read_at_most(file, MAX_CONFIG_BYTES))
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .ok_or_else(|| {
+                anyhow!(
+                    "{} is larger than {} KiB, so it is not sfhook's configuration; move it away",
+                    path.display(),
+                    MAX_CONFIG_BYTES / 1024
+                )
+            })?;
         if let Some(mode) = fsutil::loose_permissions(&path)
             .with_context(|| format!("cannot read the permissions of {}", path.display()))?
         {

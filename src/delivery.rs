@@ -24,6 +24,7 @@ pub const USER_AGENT: &str = concat!("sfhook/", env!("CARGO_PKG_VERSION"));
 
 /// Retry-After is honoured up to this long; a longer one is cut to it.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+const MAX_CACERT_BYTES: u64 = 4 * 1024 * 1024;
 const MAX_BACKOFF_DELAY: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone, Default)]
@@ -259,8 +260,18 @@ impl Engine {
             .pool_max_idle_per_host(options.idle_connections.max(1))
             .tcp_nodelay(true);
         if let Some(path) = &options.cacert {
-            let pem = std::fs::read(path)
-                .map_err(|e| usage(format!("--cacert {}: {e}", path.display())))?;
+            // A bundle of every public CA is about 250 KiB; a bounded read
+            // keeps `--cacert /dev/zero` from eating memory. Pipes still work.
+            let pem = std::fs::File::open(path)
+                .and_then(|file| crate::fsutil::read_at_most(file, MAX_CACERT_BYTES))
+                .map_err(|e| usage(format!("--cacert {}: {e}", path.display())))?
+                .ok_or_else(|| {
+                    usage(format!(
+                        "--cacert {} is larger than {} MiB; give a PEM file of CA certificates",
+                        path.display(),
+                        MAX_CACERT_BYTES / (1024 * 1024)
+                    ))
+                })?;
             let certificates = reqwest::Certificate::from_pem_bundle(&pem)
                 .ok()
                 .filter(|certs| !certs.is_empty())

@@ -341,11 +341,21 @@ const READ_CHUNK: usize = 1 << 20;
 
 /// Opens the log for reading; `None` if there is no log yet.
 pub fn open(path: &Path) -> io::Result<Option<File>> {
+    if !fsutil::regular_file_exists(path)? {
+        return Ok(None);
+    }
     match File::open(path) {
         Ok(file) => Ok(Some(file)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The log's lock, with the lock file named when it cannot be taken.
+fn lock(home: &Home) -> io::Result<File> {
+    let path = home.log_lock();
+    fsutil::lock_exclusive(&path)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot lock {}: {e}", path.display())))
 }
 
 /// A test that a line must pass to be parsed at all, so that a filtered
@@ -492,9 +502,54 @@ pub fn scan_file(
         end -= begin;
         begin = 0;
         if end == buf.len() {
+            if buf.len() >= MAX_LINE {
+                // Longer than any record: not one. Skip it without holding it.
+                report.unreadable += 1;
+                let skipped = skip_line(file)?;
+                offset += end as u64 + skipped;
+                end = 0;
+                if skipped == 0 || !ends_line(file, offset)? {
+                    report.end_offset = offset;
+                    return Ok(report);
+                }
+                continue;
+            }
             buf.resize(buf.len() * 2, 0);
         }
     }
+}
+
+/// A record holds at most a 16 MiB body and a 4 KiB answer; a line longer
+/// than this is something else.
+const MAX_LINE: usize = 32 << 20;
+
+/// Reads past the next newline; returns how many bytes that took.
+fn skip_line(file: &File) -> io::Result<u64> {
+    let mut reader = io::BufReader::with_capacity(READ_CHUNK, file);
+    let mut skipped = 0u64;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(skipped);
+        }
+        if let Some(nl) = memchr::memchr(b'\n', chunk) {
+            skipped += nl as u64 + 1;
+            // Give back what was read past the newline.
+            let unread = chunk.len() - (nl + 1);
+            reader.consume(nl + 1);
+            let mut file = reader.into_inner();
+            io::Seek::seek(&mut file, io::SeekFrom::Current(-(unread as i64)))?;
+            return Ok(skipped);
+        }
+        let n = chunk.len();
+        skipped += n as u64;
+        reader.consume(n);
+    }
+}
+
+/// Whether the byte before `offset` is a newline (the skipped line ended).
+fn ends_line(file: &File, offset: u64) -> io::Result<bool> {
+    Ok(offset > 0 && last_byte(file, offset)? == b'\n')
 }
 
 /// Reads until `buf` is full or the file ends, so that chunks are large.
@@ -516,7 +571,9 @@ fn read_full(mut file: &File, buf: &mut [u8]) -> io::Result<usize> {
 /// record starts on a line of its own. Costs the same whatever the log's size.
 pub fn append(home: &Home, line: &[u8]) -> io::Result<()> {
     fsutil::ensure_private_dir(&home.data_dir)?;
-    let _lock = fsutil::lock_exclusive(&home.log_lock())?;
+    let _lock = lock(home)?;
+    // A pipe in the log's place would block the open for ever.
+    fsutil::regular_file_exists(&home.log_file())?;
     let mut file = fsutil::open_private(&home.log_file(), true)?;
     let len = file.metadata()?.len();
     let healed;
@@ -557,10 +614,10 @@ pub struct PruneReport {
 pub fn prune(home: &Home, mut drop: impl FnMut(&Head<'_>) -> bool) -> io::Result<PruneReport> {
     let path = home.log_file();
     let mut report = PruneReport::default();
-    if !path.exists() {
+    if !fsutil::regular_file_exists(&path)? {
         return Ok(report);
     }
-    let _lock = fsutil::lock_exclusive(&home.log_lock())?;
+    let _lock = lock(home)?;
     fsutil::replace_atomically(&path, |out| {
         let mut writer = io::BufWriter::with_capacity(READ_CHUNK, out);
         let scanned = scan(&path, 0, None, |line| {
@@ -943,5 +1000,29 @@ mod tests {
         assert_eq!(summary.by_response_code["200"], 2);
         assert_eq!(summary.by_response_code["none"], 1);
         assert_eq!(summary.by_event["device.enrolled"].failed, 1);
+    }
+
+    #[test]
+    fn a_line_longer_than_any_record_is_skipped_without_being_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let payload = RawValue::from_string("{}".into()).unwrap();
+        let good = record(&payload, None).to_line();
+        let mut bytes = good.clone();
+        bytes.extend(std::iter::repeat_n(b'x', MAX_LINE + READ_CHUNK + 17));
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&good);
+        bytes.extend(std::iter::repeat_n(b'y', MAX_LINE + 5)); // and a torn one at the end
+        std::fs::write(&path, &bytes).unwrap();
+        let mut offsets = Vec::new();
+        let report = scan(&path, 0, None, |line| {
+            offsets.push(line.offset);
+            Ok(ControlFlow::Continue(()))
+        })
+        .unwrap();
+        let second = (good.len() + MAX_LINE + READ_CHUNK + 17 + 1) as u64;
+        assert_eq!(offsets, [0, second]);
+        assert_eq!(report.unreadable, 2);
+        assert_eq!(report.end_offset, bytes.len() as u64);
     }
 }

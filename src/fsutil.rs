@@ -2,7 +2,7 @@
 //! directories, exclusive locks, and atomic replacement.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 /// Creates `dir` and any missing parents with mode 0700. An existing
@@ -32,9 +32,49 @@ pub fn open_private(path: &Path, append: bool) -> io::Result<File> {
 /// An exclusive lock held until the returned file is dropped. The lock is
 /// advisory and released by the kernel if the process dies.
 pub fn lock_exclusive(lock_path: &Path) -> io::Result<File> {
-    let file = open_private(lock_path, false)?;
+    let file = match open_private(lock_path, false) {
+        Ok(file) => file,
+        // A lock works on a file opened only for reading too: an existing
+        // lock file in a read-only home still serialises its readers.
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            File::open(lock_path).map_err(|_| e)?
+        }
+        Err(e) => return Err(e),
+    };
     file.lock()?;
     Ok(file)
+}
+
+/// Whether `path` exists as a regular file. Anything else there (a
+/// directory, a pipe, a device) is an error: opening a pipe blocks, and a
+/// device may never end.
+pub fn regular_file_exists(path: &Path) -> io::Result<bool> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(true),
+        Ok(meta) if meta.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a directory, not a file",
+        )),
+        Ok(_) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is a pipe, socket or device, not a regular file; move it away",
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Everything `reader` holds if that is at most `limit` bytes; `None` if
+/// there is more, so that an endless source costs `limit` and no more.
+pub fn read_at_most(reader: impl Read, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 /// The random part of a temp file's name: `.{name}.XXXXXX.tmp`.

@@ -9,6 +9,7 @@ use crate::config::profile_flag;
 use crate::context::Context;
 use crate::endpoint::Endpoint;
 use crate::error::usage;
+use crate::fsutil;
 use crate::output::{self, BOLD, OK};
 use crate::secret::{self, Secret};
 use crate::units::format_duration;
@@ -144,17 +145,14 @@ fn secret_from_args(ctx: &Context, args: &ConfigureArgs) -> Result<Option<Secret
 }
 
 fn read_secret(input: impl Read, from: &str) -> Result<SecretSource> {
-    let mut bytes = Vec::new();
-    input
-        .take(MAX_SECRET_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| usage(format!("cannot read the secret from {from}: {e}")))?;
-    if bytes.len() as u64 > MAX_SECRET_BYTES {
-        return Err(usage(format!(
-            "the secret read from {from} is longer than {} KiB; give only the secret",
-            MAX_SECRET_BYTES / 1024
-        )));
-    }
+    let bytes = fsutil::read_at_most(input, MAX_SECRET_BYTES)
+        .map_err(|e| usage(format!("cannot read the secret from {from}: {e}")))?
+        .ok_or_else(|| {
+            usage(format!(
+                "the secret read from {from} is longer than {} KiB; give only the secret",
+                MAX_SECRET_BYTES / 1024
+            ))
+        })?;
     Secret::from_input(bytes)
         .map(SecretSource::Given)
         .map_err(|why| usage(format!("{why} (read from {from})")))

@@ -1,7 +1,6 @@
 //! Pieces several commands use: event names from the user, input from a
 //! file or stdin, and the secret for commands that honour SFHOOK_SECRET.
 
-use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -30,31 +29,23 @@ pub fn resolve_event(name: &str) -> Result<&'static Event> {
 /// The bytes of FILE, or of stdin for `-` or no file, up to the body limit.
 pub fn read_input(file: Option<&Path>, what: &str) -> Result<Vec<u8>> {
     let limit = MAX_BODY_BYTES as u64;
-    let mut bytes = Vec::new();
-    let from = match file.filter(|p| p.as_os_str() != "-") {
-        Some(path) => {
-            let file = std::fs::File::open(path)
-                .map_err(|e| usage(format!("cannot read {what} from {}: {e}", path.display())))?;
-            file.take(limit + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| usage(format!("cannot read {what} from {}: {e}", path.display())))?;
-            path.display().to_string()
-        }
-        None => {
-            std::io::stdin()
-                .take(limit + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| usage(format!("cannot read {what} from stdin: {e}")))?;
-            "stdin".to_string()
-        }
+    let (read, from) = match file.filter(|p| p.as_os_str() != "-") {
+        Some(path) => (
+            std::fs::File::open(path).and_then(|file| fsutil::read_at_most(file, limit)),
+            path.display().to_string(),
+        ),
+        None => (
+            fsutil::read_at_most(std::io::stdin(), limit),
+            "stdin".to_string(),
+        ),
     };
-    if bytes.len() as u64 > limit {
-        return Err(usage(format!(
-            "{what} from {from} is larger than {} MiB",
-            limit / (1024 * 1024)
-        )));
-    }
-    Ok(bytes)
+    read.map_err(|e| usage(format!("cannot read {what} from {from}: {e}")))?
+        .ok_or_else(|| {
+            usage(format!(
+                "{what} from {from} is larger than {} MiB",
+                limit / (1024 * 1024)
+            ))
+        })
 }
 
 /// Fails, naming the file, if the delivery log could not take a record:
