@@ -188,6 +188,18 @@ impl Outcome {
         }
     }
 
+    /// Why the answer's body stopped arriving, if it did.
+    pub fn cut_short(&self) -> Option<&NoAnswer> {
+        self.result.as_ref().ok().and_then(|a| a.cut_short.as_ref())
+    }
+
+    /// For output that is not a terminal, where `describe` is not shown:
+    /// a diagnostic line when the answer's body was cut short.
+    pub fn cut_short_note(&self) -> Option<String> {
+        self.cut_short()
+            .map(|e| format!("note: the answer's body was cut short: {e}"))
+    }
+
     /// Any 2xx answer, as the contract says.
     pub fn success(&self) -> bool {
         self.verdict() == Verdict::Delivered

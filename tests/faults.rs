@@ -823,6 +823,17 @@ fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
     assert_eq!(printed["response_code"], 200);
     assert_eq!(printed["success"], true);
     assert_eq!(printed["error"], Value::Null);
+    assert!(
+        printed["cut_short"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("timeout"),
+        "{printed}"
+    );
+    assert!(
+        stderr_of(&out).contains("cut short"),
+        "scripts are told too"
+    );
     assert!(home.log_records().is_empty());
 
     // A person at a terminal is told the body did not all come.
@@ -843,8 +854,9 @@ fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
     );
 
     let home = sending_home(&server.url());
-    let (_, took) = run(send(&home).args(["--timeout", "1s"]), 0);
+    let (out, took) = run(send(&home).args(["--timeout", "1s"]), 0);
     assert_within(took, Duration::from_secs(1) + SLACK, "send");
+    assert!(stderr_of(&out).contains("cut short"), "{}", stderr_of(&out));
     let records = check_attempts(&home, 1, Some(200));
     let record = &records[0];
     assert_eq!(record["success"], true, "{record}");

@@ -121,6 +121,9 @@ fn print_outcome(
     let mut stdout = output::stdout();
     let out = &ctx.out;
     let body_text = outcome.response_body();
+    if let Some(note) = outcome.cut_short_note().filter(|_| !out.stdout_is_tty) {
+        out.note(note);
+    }
     if args.json {
         let result = json!({
             "mock": true,
@@ -134,6 +137,7 @@ fn print_outcome(
             "duration_ms": crate::units::millis(outcome.duration),
             "signature": signature,
             "response_body": body_text,
+            "cut_short": outcome.cut_short().map(ToString::to_string),
         });
         writeln!(stdout, "{result}")?;
     } else if out.stdout_is_tty {

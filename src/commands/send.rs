@@ -160,6 +160,9 @@ fn report_attempt(
     line: &[u8],
 ) -> Result<()> {
     let mut stdout = output::stdout();
+    if let Some(note) = outcome.cut_short_note().filter(|_| !ctx.out.stdout_is_tty) {
+        ctx.out.note(note);
+    }
     if args.json {
         stdout.write_all(line)?;
         return Ok(stdout.flush()?);
