@@ -381,8 +381,19 @@ impl Needle {
     }
 
     fn verdict(&self, line: &[u8]) -> Verdict {
+        // In sfhook's own layout the small fields come first, and a quoted
+        // key cannot occur inside a string (its quotes would be escaped):
+        // the first occurrence is the record's own field, and the rest of
+        // the line, mostly payload, need not be searched.
+        let own_layout = line.starts_with(b"{\"request_id\":");
+        let first = self.key.find(line);
+        let rest = first.filter(|_| !own_layout).into_iter().flat_map(|at| {
+            self.key
+                .find_iter(&line[at + 1..])
+                .map(move |next| at + 1 + next)
+        });
         let mut verdict = Verdict::NotARecord;
-        for at in self.key.find_iter(line) {
+        for at in first.into_iter().chain(rest) {
             verdict = Verdict::Skip;
             let mut i = at + self.key.needle().len();
             let skip_space = |i: &mut usize| {
@@ -444,25 +455,51 @@ pub fn scan_file(
     needle: Option<&Needle>,
     visit: impl FnMut(Line<'_>) -> io::Result<ControlFlow<()>>,
 ) -> io::Result<ScanReport> {
-    let mut file = file;
-    let mut visit = visit;
+    scan_range(file, start, u64::MAX, needle, visit)
+}
+
+/// `scan_file` of the lines that start in `start..stop`. Reads are
+/// positional, so several threads can scan one open file.
+fn scan_range(
+    file: &File,
+    start: u64,
+    stop: u64,
+    needle: Option<&Needle>,
+    mut visit: impl FnMut(Line<'_>) -> io::Result<ControlFlow<()>>,
+) -> io::Result<ScanReport> {
     let mut report = ScanReport {
         end_offset: start,
         ..ScanReport::default()
     };
-    io::Seek::seek(&mut file, io::SeekFrom::Start(start))?;
     let mut buf = vec![0u8; READ_CHUNK];
     let (mut begin, mut end) = (0usize, 0usize);
     let mut offset = start; // file offset of buf[begin]
+    let mut next_read = start;
+    // Inside a line longer than any record: dropping its bytes until its end.
+    let mut skipping = false;
     loop {
-        let n = read_full(file, &mut buf[end..])?;
+        let n = read_full_at(file, &mut buf[end..], next_read)?;
+        next_read += n as u64;
         end += n;
-        let mut lines = memchr::memchr_iter(b'\n', &buf[begin..end]);
+        if skipping && end > begin {
+            let cut = match memchr::memchr(b'\n', &buf[begin..end]) {
+                Some(nl) => {
+                    skipping = false;
+                    begin + nl + 1
+                }
+                None => end,
+            };
+            offset += (cut - begin) as u64;
+            begin = cut;
+        }
         let mut line_start = begin;
-        for nl in lines.by_ref() {
+        for nl in memchr::memchr_iter(b'\n', &buf[begin..end]) {
             let line_end = begin + nl;
-            let bytes = &buf[line_start..line_end];
             let line_offset = offset + (line_start - begin) as u64;
+            if line_offset >= stop {
+                break;
+            }
+            let bytes = &buf[line_start..line_end];
             line_start = line_end + 1;
             if bytes.is_empty() {
                 continue;
@@ -490,6 +527,10 @@ pub fn scan_file(
         }
         offset += (line_start - begin) as u64;
         begin = line_start;
+        if offset >= stop {
+            report.end_offset = offset;
+            return Ok(report);
+        }
         if n == 0 {
             // What is left has no newline: a torn write, or a write still
             // under way. Either way it is not a record yet.
@@ -503,18 +544,15 @@ pub fn scan_file(
         begin = 0;
         if end == buf.len() {
             if buf.len() >= MAX_LINE {
-                // Longer than any record: not one. Skip it without holding it.
+                // Longer than any record, so not one: count it and drop
+                // its bytes as they come rather than hold them.
                 report.unreadable += 1;
-                let skipped = skip_line(file)?;
-                offset += end as u64 + skipped;
+                skipping = true;
+                offset += end as u64;
                 end = 0;
-                if skipped == 0 || !ends_line(file, offset)? {
-                    report.end_offset = offset;
-                    return Ok(report);
-                }
-                continue;
+            } else {
+                buf.resize(buf.len() * 2, 0);
             }
-            buf.resize(buf.len() * 2, 0);
         }
     }
 }
@@ -523,40 +561,11 @@ pub fn scan_file(
 /// than this is something else.
 const MAX_LINE: usize = 32 << 20;
 
-/// Reads past the next newline; returns how many bytes that took.
-fn skip_line(file: &File) -> io::Result<u64> {
-    let mut reader = io::BufReader::with_capacity(READ_CHUNK, file);
-    let mut skipped = 0u64;
-    loop {
-        let chunk = reader.fill_buf()?;
-        if chunk.is_empty() {
-            return Ok(skipped);
-        }
-        if let Some(nl) = memchr::memchr(b'\n', chunk) {
-            skipped += nl as u64 + 1;
-            // Give back what was read past the newline.
-            let unread = chunk.len() - (nl + 1);
-            reader.consume(nl + 1);
-            let mut file = reader.into_inner();
-            io::Seek::seek(&mut file, io::SeekFrom::Current(-(unread as i64)))?;
-            return Ok(skipped);
-        }
-        let n = chunk.len();
-        skipped += n as u64;
-        reader.consume(n);
-    }
-}
-
-/// Whether the byte before `offset` is a newline (the skipped line ended).
-fn ends_line(file: &File, offset: u64) -> io::Result<bool> {
-    Ok(offset > 0 && last_byte(file, offset)? == b'\n')
-}
-
-/// Reads until `buf` is full or the file ends, so that chunks are large.
-fn read_full(mut file: &File, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads from `at` until `buf` is full or the file ends, so that chunks are large.
+fn read_full_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
+        match read_at(file, &mut buf[filled..], at + filled as u64) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -564,6 +573,105 @@ fn read_full(mut file: &File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+/// Counts the log's records that `keep` selects (after `needle`), with one
+/// thread per core on a large log: the counts do not depend on order, so
+/// each thread takes a slice of the file that starts at a line.
+pub fn summarize(
+    path: &Path,
+    needle: Option<&Needle>,
+    keep: impl Fn(&Head<'_>) -> bool + Sync,
+) -> io::Result<(Summary, ScanReport)> {
+    // Below this, a thread costs more than it saves.
+    summarize_in_slices(path, needle, keep, 64 << 20)
+}
+
+fn summarize_in_slices(
+    path: &Path,
+    needle: Option<&Needle>,
+    keep: impl Fn(&Head<'_>) -> bool + Sync,
+    min_slice: u64,
+) -> io::Result<(Summary, ScanReport)> {
+    let Some(file) = open(path)? else {
+        return Ok((Summary::default(), ScanReport::default()));
+    };
+    let len = file.metadata()?.len();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as u64;
+    let slices = (len / min_slice).clamp(1, threads);
+    let mut starts = vec![0];
+    for i in 1..slices {
+        let at = line_start_from(&file, len * i / slices)?;
+        if at > *starts.last().expect("starts is not empty") && at < len {
+            starts.push(at);
+        }
+    }
+    let results: Vec<io::Result<(SummaryBuilder, ScanReport)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let stop = starts.get(i + 1).copied().unwrap_or(u64::MAX);
+                let (file, keep) = (&file, &keep);
+                scope.spawn(move || {
+                    let mut builder = SummaryBuilder::default();
+                    let report = scan_range(file, start, stop, needle, |line| {
+                        if keep(&line.head) {
+                            builder.add(&line.head);
+                        }
+                        Ok(ControlFlow::Continue(()))
+                    })?;
+                    Ok((builder, report))
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a summary thread failed")))
+            })
+            .collect()
+    });
+    let mut total = SummaryBuilder::default();
+    let mut report = ScanReport::default();
+    for result in results {
+        let (builder, part) = result?;
+        total.merge(builder);
+        report.unreadable += part.unreadable;
+        report.torn_tail = part.torn_tail;
+        report.end_offset = part.end_offset;
+    }
+    Ok((total.finish(), report))
+}
+
+/// The first line start at or after `at`.
+fn line_start_from(file: &File, at: u64) -> io::Result<u64> {
+    if at == 0 {
+        return Ok(0);
+    }
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut pos = at - 1;
+    loop {
+        let n = read_full_at(file, &mut buf, pos)?;
+        if n == 0 {
+            return Ok(pos);
+        }
+        if let Some(nl) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(pos + nl as u64 + 1);
+        }
+        pos += n as u64;
+    }
 }
 
 /// Appends one line (newline included) under the log's lock, in one write.
@@ -704,6 +812,26 @@ impl SummaryBuilder {
         counts.total += 1;
         counts.succeeded += u64::from(head.success);
         counts.failed += u64::from(!head.success);
+    }
+
+    /// Adds the counts of another builder (another slice of the log).
+    pub fn merge(&mut self, other: SummaryBuilder) {
+        self.total += other.total;
+        self.succeeded += other.succeeded;
+        self.no_answer += other.no_answer;
+        for (mine, theirs) in self.codes.iter_mut().zip(other.codes) {
+            *mine += theirs;
+        }
+        for (name, counts) in other.events {
+            match self.events.iter_mut().find(|(mine, _)| *mine == name) {
+                Some((_, mine)) => {
+                    mine.total += counts.total;
+                    mine.succeeded += counts.succeeded;
+                    mine.failed += counts.failed;
+                }
+                None => self.events.push((name, counts)),
+            }
+        }
     }
 
     pub fn finish(self) -> Summary {
@@ -1024,5 +1152,36 @@ mod tests {
         assert_eq!(offsets, [0, second]);
         assert_eq!(report.unreadable, 2);
         assert_eq!(report.end_offset, bytes.len() as u64);
+    }
+
+    #[test]
+    fn a_summary_in_slices_counts_what_one_pass_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let payload = RawValue::from_string("{}".into()).unwrap();
+        let mut bytes = Vec::new();
+        for i in 0..200 {
+            let error = (i % 7 == 0).then_some("refused");
+            bytes.extend_from_slice(&record(&payload, error).to_line());
+            if i % 50 == 25 {
+                bytes.extend_from_slice(b"garbage\n");
+            }
+        }
+        bytes.extend_from_slice(b"{\"request_id\":\"torn"); // a torn tail
+        std::fs::write(&path, &bytes).unwrap();
+        let mut one = SummaryBuilder::default();
+        let expected = scan(&path, 0, None, |line| {
+            one.add(&line.head);
+            Ok(ControlFlow::Continue(()))
+        })
+        .unwrap();
+        let one = one.finish();
+        for min_slice in [1, 100, 997, 4096, 1 << 30] {
+            let (summary, report) = summarize_in_slices(&path, None, |_| true, min_slice).unwrap();
+            assert_eq!(summary, one, "min_slice {min_slice}");
+            assert_eq!(report, expected, "min_slice {min_slice}");
+        }
+        assert_eq!((one.total_events, expected.unreadable), (200, 4));
+        assert!(expected.torn_tail);
     }
 }

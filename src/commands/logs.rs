@@ -352,23 +352,31 @@ pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
     let filter =
         Filter::from_args(&args.filter, ctx.log_profile(), Timestamp::now()).map_err(usage)?;
     let path = ctx.home.log_file();
-    let mut builder = SummaryBuilder::default();
     let needle = filter.needle();
     let check = !filter.is_empty();
-    let mut one_id = OneId::new(filter.request_id_prefix());
-    let report = deliverylog::scan(&path, 0, needle.as_ref(), |line| {
-        if !check || filter.matches(&line.head) {
-            if one_id.admit(&line.head).is_break() {
-                return Ok(ControlFlow::Break(()));
+    let (summary, report) = if filter.request_id_prefix().is_some() {
+        // One delivery, and an ambiguous prefix must be caught: in order.
+        let mut builder = SummaryBuilder::default();
+        let mut one_id = OneId::new(filter.request_id_prefix());
+        let report = deliverylog::scan(&path, 0, needle.as_ref(), |line| {
+            if filter.matches(&line.head) {
+                if one_id.admit(&line.head).is_break() {
+                    return Ok(ControlFlow::Break(()));
+                }
+                builder.add(&line.head);
             }
-            builder.add(&line.head);
-        }
-        Ok(ControlFlow::Continue(()))
-    })
-    .with_context(|| format!("cannot read {}", path.display()))?;
-    one_id.check()?;
+            Ok(ControlFlow::Continue(()))
+        })
+        .with_context(|| format!("cannot read {}", path.display()))?;
+        one_id.check()?;
+        (builder.finish(), report)
+    } else {
+        deliverylog::summarize(&path, needle.as_ref(), |head| {
+            !check || filter.matches(head)
+        })
+        .with_context(|| format!("cannot read {}", path.display()))?
+    };
     warn_unreadable(ctx, &report, &path);
-    let summary = builder.finish();
     let mut stdout = output::stdout();
     let out = &ctx.out;
     if args.json {

@@ -2,7 +2,6 @@
 //! a summary of its deliveries. The secret appears only as a fingerprint.
 
 use std::io::Write;
-use std::ops::ControlFlow;
 
 use anyhow::{Context as _, Result};
 use serde_json::json;
@@ -11,7 +10,7 @@ use crate::catalog::EVENTS;
 use crate::cli::StatusArgs;
 use crate::config::profile_flag;
 use crate::context::Context;
-use crate::deliverylog::{self, Summary, SummaryBuilder};
+use crate::deliverylog::{self, Summary};
 use crate::output::{self, BOLD, DIM, FAIL, OK};
 use crate::units::format_duration;
 
@@ -145,19 +144,15 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
 
 /// The delivery counts of this profile only.
 fn profile_summary(ctx: &Context) -> Result<Summary> {
-    let mut builder = SummaryBuilder::default();
     let path = ctx.home.log_file();
     let profile = serde_json::to_vec(&ctx.profile)?;
     let needle = deliverylog::Needle::new("profile", vec![profile]);
-    let report = deliverylog::scan(&path, 0, Some(&needle), |line| {
-        if line.head.profile == ctx.profile.as_str() {
-            builder.add(&line.head);
-        }
-        Ok(ControlFlow::Continue(()))
+    let (summary, report) = deliverylog::summarize(&path, Some(&needle), |head| {
+        head.profile == ctx.profile.as_str()
     })
     .with_context(|| format!("cannot read {}", path.display()))?;
     if let Some(warning) = report.warning(&path) {
         ctx.out.warn(warning);
     }
-    Ok(builder.finish())
+    Ok(summary)
 }
