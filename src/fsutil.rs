@@ -32,6 +32,8 @@ pub fn open_private(path: &Path, append: bool) -> io::Result<File> {
 /// An exclusive lock held until the returned file is dropped. The lock is
 /// advisory and released by the kernel if the process dies.
 pub fn lock_exclusive(lock_path: &Path) -> io::Result<File> {
+    // Opening a pipe would block before the lock is even tried.
+    regular_file_exists(lock_path)?;
     let file = match open_private(lock_path, false) {
         Ok(file) => file,
         // A lock works on a file opened only for reading too: an existing

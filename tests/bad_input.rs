@@ -1039,9 +1039,25 @@ fn state_files_that_are_not_regular_files_are_refused_without_hanging() {
     // Reading an empty home takes milliseconds; this only catches a hang.
     let deadline = Duration::from_secs(20);
     let mut failures = Vec::new();
-    for (file, command) in [("config.toml", "status"), ("deliveries.jsonl", "logs")] {
+    let cases: [(&str, &[&str]); 5] = [
+        ("config.toml", &["status"]),
+        ("deliveries.jsonl", &["logs"]),
+        ("deliveries.jsonl", &["send", "device-enrolled"]),
+        ("config.lock", &["subscribe", "device-locked"]),
+        ("deliveries.lock", &["send", "device-enrolled"]),
+    ];
+    for (file, command) in cases {
         for special in ["a link to /dev/zero", "a named pipe"] {
             let home = TestHome::new();
+            if command[0] != "status" && command[0] != "logs" {
+                // A profile that would deliver, so that the file is reached.
+                home.configure_active(&format!("http://127.0.0.1:{}/payload", closed_port()));
+                home.subscribe(&["device-enrolled"]);
+                // The lock files exist once sfhook has run; creating one is
+                // not a change of state.
+                fs::write(home.path().join("deliveries.lock"), "").unwrap();
+                let _ = fs::remove_file(home.path().join(file));
+            }
             let path = home.path().join(file);
             if special == "a named pipe" {
                 let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
@@ -1052,8 +1068,8 @@ fn state_files_that_are_not_regular_files_are_refused_without_hanging() {
             }
             let before = snapshot(home.path());
             let mut cmd = std_sfhook();
-            cmd.env("SFHOOK_HOME", home.path()).arg(command);
-            let what = format!("sfhook {command} with {file} {special}");
+            cmd.env("SFHOOK_HOME", home.path()).args(command);
+            let what = format!("sfhook {} with {file} {special}", command.join(" "));
             let out = match run_capped(cmd, deadline) {
                 Ok(out) => out,
                 Err(hung) => {

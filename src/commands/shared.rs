@@ -54,7 +54,9 @@ pub fn read_input(file: Option<&Path>, what: &str) -> Result<Vec<u8>> {
 pub fn check_log_writable(home: &Home) -> Result<()> {
     check_log_lock(home)?;
     let log = home.log_file();
-    fsutil::open_private(&log, true)
+    // A pipe in the log's place would block the open below for ever.
+    fsutil::regular_file_exists(&log)
+        .and_then(|_| fsutil::open_private(&log, true))
         .with_context(|| format!("cannot write to {}", log.display()))?;
     Ok(())
 }
@@ -65,7 +67,8 @@ pub fn check_log_lock(home: &Home) -> Result<()> {
     let dir = &home.data_dir;
     fsutil::ensure_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let lock = home.log_lock();
-    fsutil::open_private(&lock, false)
+    fsutil::regular_file_exists(&lock)
+        .and_then(|_| fsutil::open_private(&lock, false))
         .with_context(|| format!("cannot open the lock file {}", lock.display()))?;
     Ok(())
 }
