@@ -46,11 +46,23 @@ impl EngineOptions {
     /// TLS is needed for an https endpoint, or for a proxy reached over https.
     pub fn tls_needed_for(url: &Url) -> bool {
         url.scheme() == "https"
-            || ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
-                .iter()
-                .filter_map(|var| std::env::var(var).ok())
-                .any(|proxy| proxy.trim().to_ascii_lowercase().starts_with("https:"))
+            || proxies().any(|proxy| proxy.trim().to_ascii_lowercase().starts_with("https:"))
     }
+}
+
+/// The proxies the environment sets, as reqwest reads them.
+fn proxies() -> impl Iterator<Item = String> {
+    [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .iter()
+    .filter_map(|var| std::env::var(var).ok())
+    .filter(|value| !value.trim().is_empty())
 }
 
 #[derive(Clone)]
@@ -271,6 +283,10 @@ impl Engine {
             .connect_timeout(options.timeout)
             .pool_max_idle_per_host(options.idle_connections.max(1))
             .tcp_nodelay(true);
+        if proxies().next().is_none() {
+            // Without proxy variables there is nothing to look up per request.
+            builder = builder.no_proxy();
+        }
         if let Some(path) = &options.cacert {
             // A bundle of every public CA is about 250 KiB; a bounded read
             // keeps `--cacert /dev/zero` from eating memory. Pipes still work.

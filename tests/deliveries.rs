@@ -1803,3 +1803,41 @@ fn mock_data_keeps_the_users_numbers_exactly() {
         r#"{"big":12345678901234567890123,"money":1.10,"tiny":0.1000000000000000055511151231257827,"n":-7}"#
     );
 }
+
+#[test]
+fn proxy_variables_are_honoured() {
+    // The test server plays an HTTP proxy: it gets the request in absolute
+    // form and answers it itself.
+    let proxy = TestServer::start(Reply::with_body(200, "via proxy"));
+    let home = TestHome::new();
+    let target = "http://sfhook-proxied.invalid/payload";
+    for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
+        home.cmd()
+            .env("SFHOOK_SECRET", SECRET)
+            .env(var, format!("http://{}", proxy.addr))
+            .args(["mock", "device-enrolled", "--url", target])
+            .assert()
+            .success();
+    }
+    let got = proxy.received();
+    assert_eq!(got.len(), 3);
+    for request in &got {
+        assert_eq!(
+            request.path, target,
+            "absolute-form request line through the proxy"
+        );
+        assert!(request.signature_valid(SECRET));
+    }
+
+    // NO_PROXY sends the listed host direct.
+    let direct = TestServer::start(Reply::status(200));
+    home.cmd()
+        .env("SFHOOK_SECRET", SECRET)
+        .env("HTTP_PROXY", format!("http://{}", proxy.addr))
+        .env("NO_PROXY", "127.0.0.1")
+        .args(["mock", "device-enrolled", "--url", &direct.url()])
+        .assert()
+        .success();
+    assert_eq!(direct.received().len(), 1);
+    assert_eq!(proxy.received().len(), 3);
+}
