@@ -329,7 +329,7 @@ impl Engine {
     /// POSTs the bytes. The timeout covers everything from connecting to the
     /// last byte of the answer that is read.
     pub async fn deliver(&self, request: &Request<'_>) -> Outcome {
-        let request_id = Uuid::new_v4();
+        let request_id = crate::ids::fresh();
         let started_at = Timestamp::now();
         let clock = Instant::now();
         let deadline = tokio::time::Instant::now() + self.timeout;
@@ -559,13 +559,9 @@ pub fn backoff_delay(
         .min(MAX_BACKOFF_DELAY)
 }
 
-/// A uniform number in [0, 1) from the operating system's random source.
+/// A uniform number in [0, 1), for jitter: it needs spread, not secrecy.
 pub fn random_unit() -> f64 {
-    let mut bytes = [0u8; 8];
-    if getrandom::fill(&mut bytes).is_err() {
-        return 0.5;
-    }
-    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+    fastrand::f64()
 }
 
 #[cfg(test)]

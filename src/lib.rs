@@ -16,6 +16,7 @@ pub mod error;
 pub mod filter;
 pub mod fsutil;
 pub mod home;
+pub mod ids;
 pub mod output;
 pub mod payload;
 pub mod receiver;

@@ -116,7 +116,7 @@ pub fn show(_ctx: &Context, args: EventShowArgs) -> Result<()> {
     let event = resolve_event(&args.event)?;
     let platform = args.platform.unwrap_or_else(|| event.default_platform());
     event.check_platform(platform).map_err(usage)?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = crate::ids::fresh().to_string();
     let document = payload::sample(event, platform, &id, Timestamp::now(), 0);
     let mut stdout = output::stdout();
     writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;

@@ -8,7 +8,6 @@ use anyhow::{Context as _, Result};
 use bytes::Bytes;
 use jiff::Timestamp;
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::catalog::{self, Event, Platform};
 use crate::cli::{ConnectionArgs, PayloadArgs};
@@ -19,6 +18,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{precondition, usage};
 use crate::fsutil;
 use crate::home::Home;
+use crate::ids;
 use crate::payload::{self, Assignment, MAX_BODY_BYTES, Sample};
 use crate::secret::Secret;
 
@@ -187,7 +187,7 @@ impl BodyBuilder<'_> {
     /// The body for device number `device_no` (a burst varies it): the
     /// sample with a fresh event id, or the user's document as it is.
     pub fn build(&mut self, device_no: u32) -> Result<Body> {
-        let fresh_id = || Uuid::new_v4().to_string();
+        let fresh_id = || ids::fresh().to_string();
         match self {
             BodyBuilder::Fixed { bytes, event_id } => Ok(Body {
                 bytes: bytes.clone(),
