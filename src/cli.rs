@@ -63,6 +63,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "SFHOOK_HOME",
         hide_env_values = true,
         value_name = "DIR",
@@ -74,6 +75,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "SFHOOK_PROFILE",
         hide_env_values = true,
         value_name = "NAME"
@@ -81,7 +83,14 @@ pub struct GlobalArgs {
     pub profile: Option<String>,
 
     /// When to colour the output
-    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto
+    )]
     pub color: ColorChoice,
 }
 
