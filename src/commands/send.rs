@@ -70,8 +70,14 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
                 ctx.home.log_file().display()
             )
         })?;
+        let attempt_of = (attempt, attempts);
         unless_reader_gone(report_attempt(
-            ctx, &args, &outcome, attempt, attempts, &line,
+            ctx,
+            &args,
+            &outcome,
+            attempt_of,
+            (event.wire, &url),
+            &line,
         ))?;
         let retry = attempt < attempts && delivery::should_retry(&outcome);
         if retry {
@@ -155,8 +161,8 @@ fn report_attempt(
     ctx: &Context,
     args: &SendArgs,
     outcome: &Outcome,
-    attempt: u32,
-    attempts: u32,
+    (attempt, attempts): (u32, u32),
+    (event, url): (&str, &str),
     line: &[u8],
 ) -> Result<()> {
     let mut stdout = output::stdout();
@@ -168,7 +174,8 @@ fn report_attempt(
         return Ok(stdout.flush()?);
     }
     let out = &ctx.out;
-    let of = if attempts > 1 {
+    // A first attempt that worked needs no count.
+    let of = if attempts > 1 && (attempt > 1 || !outcome.success()) {
         format!(" (attempt {attempt}/{attempts})")
     } else {
         String::new()
@@ -181,7 +188,7 @@ fn report_attempt(
         };
         writeln!(
             stdout,
-            "{mark} {verdict} in {}{of}  request {}",
+            "{mark} {verdict} in {}{of}  {event} → {url}  request {}",
             human_ms(outcome.duration),
             outcome.request_id
         )?;
