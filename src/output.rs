@@ -128,6 +128,12 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
 }
 
+/// A response code for tab-separated output: the number, or `-` when no
+/// answer came.
+pub fn code_or_dash(code: Option<u16>) -> String {
+    code.map_or_else(|| "-".to_string(), |c| c.to_string())
+}
+
 /// Text from outside (a record, a payload, an answer) made safe to print:
 /// control characters, which could break the line structure that `cut` and
 /// `awk` rely on or smuggle terminal escapes, become spaces.

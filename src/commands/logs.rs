@@ -180,8 +180,7 @@ fn warn_unreadable(ctx: &Context, report: &ScanReport, path: &Path) {
 }
 
 fn code_text(head: &Head<'_>) -> String {
-    head.response_code
-        .map_or_else(|| "-".to_string(), |c| c.to_string())
+    output::code_or_dash(head.response_code)
 }
 
 /// One delivery as a line: the stored JSON, a tab-separated record, or a

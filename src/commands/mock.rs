@@ -16,12 +16,14 @@ use crate::context::Context;
 use crate::delivery::{Engine, Outcome, Request, Verdict};
 use crate::endpoint::Endpoint;
 use crate::error::{Failure, precondition, usage};
-use crate::output::{self, DIM, FAIL, OK};
+use crate::output::{self, DIM};
 use crate::secret::Secret;
 use crate::signature;
 
 use super::send::unless_reader_gone;
-use super::shared::{Body, BodySource, answer_preview, engine_options, human_ms, profile_secret};
+use super::shared::{
+    Body, BodySource, answer_preview, engine_options, human_ms, painted_verdict, profile_secret,
+};
 
 struct Target {
     endpoint: Endpoint,
@@ -141,16 +143,7 @@ fn print_outcome(
         });
         writeln!(stdout, "{result}")?;
     } else if out.stdout_is_tty {
-        let mark = if outcome.success() {
-            out.paint(OK, "✓")
-        } else {
-            out.paint(FAIL, "✗")
-        };
-        let verdict = if outcome.success() {
-            out.paint(OK, outcome.describe())
-        } else {
-            out.paint(FAIL, outcome.describe())
-        };
+        let (mark, verdict) = painted_verdict(out, outcome);
         writeln!(
             stdout,
             "{mark} {verdict} in {}  {} → {}",
@@ -182,9 +175,7 @@ fn print_outcome(
         writeln!(
             stdout,
             "{}\t{}\t{}\t{}\t{}\t{}",
-            outcome
-                .code()
-                .map_or_else(|| "-".to_string(), |c| c.to_string()),
+            output::code_or_dash(outcome.code()),
             if outcome.success() { "ok" } else { "failed" },
             crate::units::millis(outcome.duration),
             outcome.request_id,

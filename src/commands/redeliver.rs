@@ -16,11 +16,11 @@ use crate::delivery::{Engine, Request, Verdict};
 use crate::deliverylog::{self, Record};
 use crate::error::{Failure, usage};
 use crate::filter::Filter;
-use crate::output::{self, FAIL, OK};
+use crate::output;
 use crate::signature;
 
-use super::send::{record_line, unless_reader_gone};
-use super::shared::{check_log_writable, engine_options, human_ms};
+use super::send::{Attempt, log_attempt, unless_reader_gone};
+use super::shared::{check_log_writable, engine_options, human_ms, painted_verdict};
 
 pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     let config = ctx.load_config()?;
@@ -89,22 +89,18 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
                 mock: false,
             })
             .await;
-        let record = record_line(
+        let record = log_attempt(
+            ctx,
             &outcome,
-            &original.event_id,
-            &original.event,
-            &url,
-            1,
-            Some(&original.request_id),
-            &ctx.profile,
-            &body,
+            &Attempt {
+                event_id: &original.event_id,
+                event: &original.event,
+                url: &url,
+                number: 1,
+                redelivery_of: Some(&original.request_id),
+                body: &body,
+            },
         )?;
-        deliverylog::append(&ctx.home, &record).with_context(|| {
-            format!(
-                "redelivered, but cannot write the record to {}",
-                path.display()
-            )
-        })?;
         match outcome.verdict() {
             Verdict::Delivered => {}
             Verdict::Refused(_) => rejected += 1,
@@ -116,12 +112,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
             if args.json {
                 stdout.write_all(&record)?;
             } else if ctx.out.stdout_is_tty {
-                let out = &ctx.out;
-                let verdict = if outcome.success() {
-                    out.paint(OK, outcome.describe())
-                } else {
-                    out.paint(FAIL, outcome.describe())
-                };
+                let (_, verdict) = painted_verdict(&ctx.out, &outcome);
                 writeln!(
                     stdout,
                     "{} {} → {verdict} in {}  request {}",
@@ -137,9 +128,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
                     original.request_id,
                     outcome.request_id,
                     original.event,
-                    outcome
-                        .code()
-                        .map_or_else(|| "-".to_string(), |c| c.to_string()),
+                    output::code_or_dash(outcome.code()),
                     if outcome.success() { "ok" } else { "failed" }
                 )?;
             }

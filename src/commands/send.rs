@@ -11,11 +11,11 @@ use crate::context::Context;
 use crate::delivery::{self, Engine, Outcome, Request};
 use crate::deliverylog::{self, Record};
 use crate::error::precondition;
-use crate::output::{self, DIM, FAIL, OK};
+use crate::output::{self, DIM};
 use crate::signature;
 use crate::units::{format_timestamp, millis};
 
-use super::shared::{BodySource, check_log_writable, engine_options, human_ms};
+use super::shared::{BodySource, check_log_writable, engine_options, human_ms, painted_verdict};
 
 pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     let config = ctx.load_config()?;
@@ -54,22 +54,18 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     let mut last: Option<Outcome> = None;
     for attempt in 1..=attempts {
         let outcome = engine.deliver(&request).await;
-        let line = record_line(
+        let line = log_attempt(
+            ctx,
             &outcome,
-            &body.event_id,
-            event.wire,
-            &url,
-            attempt,
-            None,
-            &ctx.profile,
-            &body.bytes,
+            &Attempt {
+                event_id: &body.event_id,
+                event: event.wire,
+                url: &url,
+                number: attempt,
+                redelivery_of: None,
+                body: &body.bytes,
+            },
         )?;
-        deliverylog::append(&ctx.home, &line).with_context(|| {
-            format!(
-                "delivered, but cannot write the record to {}",
-                ctx.home.log_file().display()
-            )
-        })?;
         let attempt_of = (attempt, attempts);
         unless_reader_gone(report_attempt(
             ctx,
@@ -118,41 +114,51 @@ pub fn unless_reader_gone(result: Result<()>) -> Result<()> {
     }
 }
 
-/// The log line for one attempt. The payload is embedded as the exact bytes
-/// that were signed.
-#[allow(clippy::too_many_arguments)]
-pub fn record_line(
-    outcome: &Outcome,
-    event_id: &str,
-    event: &str,
-    url: &str,
-    attempt: u32,
-    redelivery_of: Option<&str>,
-    profile: &str,
-    body: &[u8],
-) -> Result<Vec<u8>> {
-    let text = std::str::from_utf8(body).context("the body is not UTF-8")?;
+/// What the log records of one attempt besides its outcome.
+pub struct Attempt<'a> {
+    pub event_id: &'a str,
+    /// The wire name.
+    pub event: &'a str,
+    /// The endpoint, redacted.
+    pub url: &'a str,
+    pub number: u32,
+    pub redelivery_of: Option<&'a str>,
+    /// The exact bytes that were signed and sent.
+    pub body: &'a [u8],
+}
+
+/// Appends the record of one attempt to the log, and returns its line. The
+/// payload is embedded as the exact bytes that were signed.
+pub fn log_attempt(ctx: &Context, outcome: &Outcome, attempt: &Attempt<'_>) -> Result<Vec<u8>> {
+    let text = std::str::from_utf8(attempt.body).context("the body is not UTF-8")?;
     let payload = serde_json::value::RawValue::from_string(text.to_string())
         .context("the body is not JSON")?;
     let error = outcome.error();
     let request_id = outcome.request_id.to_string();
     let record = Record {
         request_id: request_id.as_str().into(),
-        event_id: event_id.into(),
-        event: event.into(),
+        event_id: attempt.event_id.into(),
+        event: attempt.event.into(),
         timestamp: format_timestamp(outcome.started_at).into(),
-        url: url.into(),
+        url: attempt.url.into(),
         response_code: outcome.code(),
         success: outcome.success(),
         error: error.as_deref().map(Into::into),
         duration_ms: millis(outcome.duration),
-        attempt,
-        redelivery_of: redelivery_of.map(Into::into),
-        profile: profile.into(),
+        attempt: attempt.number,
+        redelivery_of: attempt.redelivery_of.map(Into::into),
+        profile: ctx.profile.as_str().into(),
         payload: &payload,
         response_body: outcome.response_body().into(),
     };
-    Ok(record.to_line())
+    let line = record.to_line();
+    deliverylog::append(&ctx.home, &line).with_context(|| {
+        format!(
+            "the request was made, but its record cannot be written to {}",
+            ctx.home.log_file().display()
+        )
+    })?;
+    Ok(line)
 }
 
 /// One line per attempt: a progress note on stderr, the result on stdout.
@@ -181,11 +187,7 @@ fn report_attempt(
         String::new()
     };
     if out.stdout_is_tty {
-        let (mark, verdict) = if outcome.success() {
-            (out.paint(OK, "✓"), out.paint(OK, outcome.describe()))
-        } else {
-            (out.paint(FAIL, "✗"), out.paint(FAIL, outcome.describe()))
-        };
+        let (mark, verdict) = painted_verdict(out, outcome);
         writeln!(
             stdout,
             "{mark} {verdict} in {}{of}  {event} → {url}  request {}",
@@ -196,9 +198,7 @@ fn report_attempt(
         writeln!(
             stdout,
             "{}\t{}\t{}\t{}\t{attempt}\t{}",
-            outcome
-                .code()
-                .map_or_else(|| "-".to_string(), |c| c.to_string()),
+            output::code_or_dash(outcome.code()),
             if outcome.success() { "ok" } else { "failed" },
             millis(outcome.duration),
             outcome.request_id,

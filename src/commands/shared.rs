@@ -13,12 +13,13 @@ use crate::catalog::{self, Event, Platform};
 use crate::cli::{ConnectionArgs, PayloadArgs};
 use crate::config::{self, Config};
 use crate::context::Context;
-use crate::delivery::EngineOptions;
+use crate::delivery::{EngineOptions, Outcome};
 use crate::endpoint::Endpoint;
 use crate::error::{precondition, usage};
 use crate::fsutil;
 use crate::home::Home;
 use crate::ids;
+use crate::output::{FAIL, OK, Output};
 use crate::payload::{self, Assignment, MAX_BODY_BYTES, Sample};
 use crate::secret::Secret;
 
@@ -240,6 +241,17 @@ pub fn engine_options(
         idle_connections: idle,
         tls: EngineOptions::tls_needed_for(endpoint.url()),
     }
+}
+
+/// The outcome for a terminal: a mark and its description, green for a
+/// delivery and red for anything else.
+pub fn painted_verdict(out: &Output, outcome: &Outcome) -> (String, String) {
+    let (style, mark) = if outcome.success() {
+        (OK, "✓")
+    } else {
+        (FAIL, "✗")
+    };
+    (out.paint(style, mark), out.paint(style, outcome.describe()))
 }
 
 /// How long ago, for people: `12 ms`, `1.24 s`.
