@@ -4,7 +4,7 @@
 //! (the hmac and sha2 crates directly), never with sfhook's signing module.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -359,7 +359,9 @@ fn serve_connection(
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
+/// One HTTP/1.1 request with a Content-Length body, or None when the peer
+/// closed or sent something else.
+pub fn read_request(reader: &mut impl BufRead) -> Option<Received> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -395,14 +397,17 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
     })
 }
 
-fn reason(code: u16) -> &'static str {
+pub fn reason(code: u16) -> &'static str {
     match code {
         200 => "OK",
         201 => "Created",
         204 => "No Content",
         301 => "Moved Permanently",
         302 => "Found",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
+        401 => "Unauthorized",
         404 => "Not Found",
         406 => "Not Acceptable",
         408 => "Request Timeout",
