@@ -229,21 +229,7 @@ fn exchange<S: Read + Write>(stream: S, fd: RawFd, shared: &Shared) {
                 headers,
                 body,
             } => {
-                let mut head = format!(
-                    "HTTP/1.1 {code} {}\r\ncontent-length: {}\r\n",
-                    reason(code),
-                    body.len()
-                );
-                for (name, value) in &headers {
-                    head.push_str(&format!("{name}: {value}\r\n"));
-                }
-                head.push_str("\r\n");
-                if stream
-                    .write_all(head.as_bytes())
-                    .and_then(|()| stream.write_all(&body))
-                    .and_then(|()| stream.flush())
-                    .is_err()
-                {
+                if write_answer(stream, code, &headers, &body).is_err() {
                     return;
                 }
             }

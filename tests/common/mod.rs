@@ -291,20 +291,7 @@ fn serve_connection(
                 headers,
                 body,
             } => {
-                let mut head = format!(
-                    "HTTP/1.1 {code} {}\r\ncontent-length: {}\r\n",
-                    reason(code),
-                    body.len()
-                );
-                for (name, value) in &headers {
-                    head.push_str(&format!("{name}: {value}\r\n"));
-                }
-                head.push_str("\r\n");
-                if writer
-                    .write_all(head.as_bytes())
-                    .and_then(|()| writer.write_all(&body))
-                    .is_err()
-                {
+                if write_answer(&mut writer, code, &headers, &body).is_err() {
                     return;
                 }
             }
@@ -357,6 +344,27 @@ fn serve_connection(
             }
         }
     }
+}
+
+/// A complete HTTP/1.1 answer with a Content-Length body.
+pub fn write_answer<N: std::fmt::Display, V: std::fmt::Display>(
+    out: &mut impl Write,
+    code: u16,
+    headers: &[(N, V)],
+    body: &[u8],
+) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {code} {}\r\ncontent-length: {}\r\n",
+        reason(code),
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    out.write_all(head.as_bytes())?;
+    out.write_all(body)?;
+    out.flush()
 }
 
 /// One HTTP/1.1 request with a Content-Length body, or None when the peer
