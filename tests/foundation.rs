@@ -1131,18 +1131,7 @@ fn secret_file_and_stdin_drop_exactly_one_trailing_newline() {
     ];
     for (input, secret) in cases {
         let home = TestHome::new();
-        let file = home.path().join("secret.txt");
-        std::fs::write(&file, input).unwrap();
-        home.cmd()
-            .args([
-                "configure",
-                "--url",
-                "https://hooks.example.com/x",
-                "--secret-file",
-            ])
-            .arg(&file)
-            .assert()
-            .success();
+        configure_with_secret_file(&home, input);
         assert_eq!(
             status_json(&home, None)["secret_fingerprint"],
             fingerprint(secret),
@@ -1968,18 +1957,7 @@ fn a_secret_source_that_never_ends_is_refused_promptly() {
 fn a_secret_with_quotes_escapes_and_control_characters_is_kept_exactly() {
     let secret: &[u8] = "q\"uote\\back\ttab\u{0}nul\u{1b}[31m é ''' \"\"\" end".as_bytes();
     let home = TestHome::new();
-    let file = home.path().join("secret");
-    std::fs::write(&file, secret).unwrap();
-    home.cmd()
-        .args([
-            "configure",
-            "--url",
-            "https://hooks.example.com/x",
-            "--secret-file",
-        ])
-        .arg(&file)
-        .assert()
-        .success();
+    configure_with_secret_file(&home, secret);
     home.cmd().arg("activate").assert().success();
     home.cmd()
         .args(["subscribe", "device-lost"])
@@ -2063,4 +2041,20 @@ fn concurrent_changes_to_different_events_and_profiles_all_land() {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// `configure` with a URL and a secret read from a file holding `bytes`.
+fn configure_with_secret_file(home: &TestHome, bytes: &[u8]) {
+    let file = home.path().join("secret.txt");
+    std::fs::write(&file, bytes).unwrap();
+    home.cmd()
+        .args([
+            "configure",
+            "--url",
+            "https://hooks.example.com/x",
+            "--secret-file",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
 }
