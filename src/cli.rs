@@ -99,9 +99,9 @@ pub enum Command {
     /// Save the endpoint URL, the signing secret and delivery settings
     Configure(ConfigureArgs),
     /// Switch deliveries on for the profile
-    Activate,
+    Activate(ActivateArgs),
     /// Switch deliveries off for the profile
-    Deactivate,
+    Deactivate(ActivateArgs),
     /// Show the configuration, subscriptions, file paths and a log summary
     Status(StatusArgs),
     /// List the event catalogue, or show an event's sample payload
@@ -109,7 +109,7 @@ pub enum Command {
     /// Subscribe to events (needs an active configuration)
     Subscribe(SubscribeArgs),
     /// Unsubscribe from events (needs an active configuration)
-    Unsubscribe(SubscribeArgs),
+    Unsubscribe(UnsubscribeArgs),
     /// Sign and POST a sample event now and print the answer; not logged
     Mock(MockArgs),
     /// Deliver an event for real: signed, retried, every attempt logged
@@ -124,6 +124,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Run a local receiver that verifies signatures and prints each delivery
     Listen(ListenArgs),
+    /// Diagnose why deliveries fail: config, DNS, connection, TLS certificate, a mock, the log
+    Doctor(DoctorArgs),
     /// Run the whole flow in a throwaway home against the built-in receiver
     Demo,
     /// Print shell completions
@@ -168,6 +170,10 @@ pub struct ConfigureArgs {
     /// Delay before the first retry; it doubles after each, with jitter [default: 1s]
     #[arg(long, value_name = "DURATION", value_parser = config::parse_backoff, allow_hyphen_values = true)]
     pub backoff: Option<Duration>,
+
+    /// Print the result as one JSON object
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn parse_retries(text: &str) -> Result<u32, String> {
@@ -191,6 +197,13 @@ fn parse_limit(text: &str) -> Result<usize, String> {
     text.trim()
         .parse()
         .map_err(|_| format!("invalid limit '{text}': use a whole number of deliveries, 0 for all"))
+}
+
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// Print the result as one JSON object: {profile, active, changed}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -244,9 +257,8 @@ pub struct EventShowArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = ArgGroup::new("which").args(["events", "all", "category"]).required(true).multiple(true))]
-pub struct SubscribeArgs {
-    /// Events by slug, wire name or display name
+pub struct EventSelection {
+    /// Events by slug, wire name or display name; none on a terminal offers a checklist
     #[arg(value_name = "EVENT")]
     pub events: Vec<String>,
 
@@ -257,6 +269,36 @@ pub struct SubscribeArgs {
     /// Every event of a category
     #[arg(long, value_enum)]
     pub category: Option<Category>,
+}
+
+impl EventSelection {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && !self.all && self.category.is_none()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SubscribeArgs {
+    #[command(flatten)]
+    pub which: EventSelection,
+
+    /// Print the result as one JSON object: {profile, changed, subscriptions}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UnsubscribeArgs {
+    #[command(flatten)]
+    pub which: EventSelection,
+
+    /// Do not ask before unsubscribing from everything (required without a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Print the result as one JSON object: {profile, changed, subscriptions}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -422,9 +464,25 @@ pub struct LogsArgs {
     #[arg(long, short = 'f')]
     pub follow: bool,
 
-    /// Print the stored records, one JSON object per line
-    #[arg(long)]
+    /// Print the stored records, one JSON object per line (same as --format json)
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// Output format [default: table on a terminal, tsv elsewhere]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<LogFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// A table, as on a terminal
+    Table,
+    /// One tab-separated line per delivery, as on a pipe
+    Tsv,
+    /// The stored records, one JSON object per line
+    Json,
+    /// RFC 4180 CSV with a header row and every field of a record, for spreadsheets
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -479,6 +537,10 @@ pub struct SignArgs {
     /// The body to sign; '-' or nothing for stdin
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    /// Print one JSON object: {signature, bytes}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -494,6 +556,10 @@ pub struct VerifyArgs {
     /// The body to check; '-' or nothing for stdin
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+
+    /// Print one JSON object: {valid, bytes}; the exit code is the same
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -523,6 +589,28 @@ pub struct ListenArgs {
     pub path: String,
 
     /// Print each delivery as one JSON object per line, with its payload
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Checks, in the order a delivery meets them: config, profile, dns, connect, tls, \
+                  mock, log. Each line gives a verdict (pass, warn, fail, skip) and, when \
+                  something is wrong, the fix. On a pipe, one line per check, tab-separated: \
+                  check, verdict, detail, fix ('-' if none). Exit 0 if no check failed (warnings \
+                  pass), 1 otherwise. The mock is signed with the profile's secret and is not \
+                  logged; SFHOOK_URL and SFHOOK_SECRET do not apply."
+)]
+pub struct DoctorArgs {
+    /// Look for failed deliveries in the log since WHEN: RFC 3339, a date or an age
+    #[arg(long, value_name = "WHEN", default_value = "7d", allow_hyphen_values = true)]
+    pub since: String,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Print one JSON object: {profile, url, ok, checks: [{check, status, detail, fix}]}
     #[arg(long)]
     pub json: bool,
 }

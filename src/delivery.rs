@@ -5,7 +5,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -288,27 +288,10 @@ impl Engine {
             builder = builder.no_proxy();
         }
         if let Some(path) = &options.cacert {
-            // A bundle of every public CA is about 250 KiB; a bounded read
-            // keeps `--cacert /dev/zero` from eating memory. Pipes still work.
-            let pem = std::fs::File::open(path)
-                .and_then(|file| crate::fsutil::read_at_most(file, MAX_CACERT_BYTES))
-                .map_err(|e| usage(format!("--cacert {}: {e}", path.display())))?
-                .ok_or_else(|| {
-                    usage(format!(
-                        "--cacert {} is larger than {} MiB; give a PEM file of CA certificates",
-                        path.display(),
-                        MAX_CACERT_BYTES / (1024 * 1024)
-                    ))
-                })?;
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            let certificates = reqwest::Certificate::from_pem_bundle(&read_cacert(path)?)
                 .ok()
                 .filter(|certs| !certs.is_empty())
-                .ok_or_else(|| {
-                    usage(format!(
-                        "--cacert {}: no PEM certificate in the file",
-                        path.display()
-                    ))
-                })?;
+                .ok_or_else(|| no_certificate_in(path))?;
             for certificate in certificates {
                 builder = builder.add_root_certificate(certificate);
             }
@@ -358,6 +341,30 @@ impl Engine {
             result,
         }
     }
+}
+
+/// The bytes of a `--cacert` file. A bundle of every public CA is about
+/// 250 KiB; a bounded read keeps `--cacert /dev/zero` from eating memory.
+/// Pipes still work.
+pub fn read_cacert(path: &Path) -> Result<Vec<u8>> {
+    let pem = std::fs::File::open(path)
+        .and_then(|file| crate::fsutil::read_at_most(file, MAX_CACERT_BYTES))
+        .map_err(|e| usage(format!("--cacert {}: {e}", path.display())))?
+        .ok_or_else(|| {
+            usage(format!(
+                "--cacert {} is larger than {} MiB; give a PEM file of CA certificates",
+                path.display(),
+                MAX_CACERT_BYTES / (1024 * 1024)
+            ))
+        })?;
+    Ok(pem)
+}
+
+pub fn no_certificate_in(path: &Path) -> anyhow::Error {
+    usage(format!(
+        "--cacert {}: no PEM certificate in the file",
+        path.display()
+    ))
 }
 
 async fn read_answer(
@@ -471,7 +478,8 @@ fn classify(err: &reqwest::Error, url: &Url, timeout: Duration) -> NoAnswer {
     NoAnswer::Other(last)
 }
 
-fn describe_tls(err: &rustls::Error, host: &str) -> String {
+/// A TLS failure in words a user can act on.
+pub fn describe_tls(err: &rustls::Error, host: &str) -> String {
     use rustls::CertificateError as C;
     let date = |secs: u64| {
         i64::try_from(secs)

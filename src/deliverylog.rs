@@ -719,7 +719,9 @@ pub struct PruneReport {
 /// Rewrites the log without the records `drop` selects, atomically, under
 /// the log's lock: appenders wait, then write to the new file. Lines that
 /// are not records go too (they are reported).
-pub fn prune(home: &Home, mut drop: impl FnMut(&Head<'_>) -> bool) -> io::Result<PruneReport> {
+/// Rewrites the log without the records `drop` selects; `drop` sees each
+/// line with its offset, which a caller can show as progress.
+pub fn prune(home: &Home, mut drop: impl FnMut(&Line<'_>) -> bool) -> io::Result<PruneReport> {
     let path = home.log_file();
     let mut report = PruneReport::default();
     if !fsutil::regular_file_exists(&path)? {
@@ -729,7 +731,7 @@ pub fn prune(home: &Home, mut drop: impl FnMut(&Head<'_>) -> bool) -> io::Result
     fsutil::replace_atomically(&path, |out| {
         let mut writer = io::BufWriter::with_capacity(READ_CHUNK, out);
         let scanned = scan(&path, 0, None, |line| {
-            if drop(&line.head) {
+            if drop(&line) {
                 report.dropped += 1;
             } else {
                 report.kept += 1;

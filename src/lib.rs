@@ -19,6 +19,7 @@ pub mod home;
 pub mod ids;
 pub mod output;
 pub mod payload;
+pub mod probe;
 pub mod receiver;
 pub mod secret;
 pub mod signature;

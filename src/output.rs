@@ -102,6 +102,24 @@ impl Output {
         let _ = writeln!(io::stderr(), "{message}");
     }
 
+    /// A progress bar on stderr for work of `len` units, drawn only on a
+    /// terminal: on a pipe or in a log file it would be noise. `units` is
+    /// the template's middle, e.g. `{pos}/{len} mocks`.
+    pub fn progress(&self, len: u64, units: &str) -> indicatif::ProgressBar {
+        if !self.stderr_is_tty {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(len),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        let template = format!("{{bar:40}} {units}  {{per_sec}}  eta {{eta}}");
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        bar
+    }
+
     pub fn paint_stderr(&self, style: Style, text: impl Display) -> String {
         paint(self.stderr_color, style, text)
     }

@@ -1,12 +1,16 @@
 //! `sfhook activate` and `sfhook deactivate`.
 
-use anyhow::Result;
+use std::io::Write;
 
+use anyhow::Result;
+use serde_json::json;
+
+use crate::cli::ActivateArgs;
 use crate::config::{self, profile_flag};
 use crate::context::Context;
-use crate::output::OK;
+use crate::output::{self, OK};
 
-pub fn run(ctx: &Context, active: bool) -> Result<()> {
+pub fn run(ctx: &Context, args: ActivateArgs, active: bool) -> Result<()> {
     let (changed, url) = ctx.store().update(|config| {
         let configured = config::require_configured(config, &ctx.profile)?;
         let url = configured.url.redacted();
@@ -15,6 +19,12 @@ pub fn run(ctx: &Context, active: bool) -> Result<()> {
         profile.active = active;
         Ok((changed, url))
     })?;
+    if args.json {
+        let mut stdout = output::stdout();
+        let result = json!({"profile": ctx.profile, "active": active, "changed": changed});
+        writeln!(stdout, "{result}")?;
+        stdout.flush()?;
+    }
     let out = &ctx.out;
     let name = &ctx.profile;
     let flag = profile_flag(name);

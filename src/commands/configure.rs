@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 
 use anyhow::{Context as _, Result};
+use serde_json::json;
 
 use crate::cli::ConfigureArgs;
 use crate::config::profile_flag;
@@ -77,7 +78,29 @@ pub fn run(ctx: &Context, args: ConfigureArgs) -> Result<()> {
         Ok(profile.clone())
     })?;
 
-    if let Some(SecretSource::Generated(secret)) = &secret {
+    let generated = match &secret {
+        Some(SecretSource::Generated(secret)) => Some(secret),
+        _ => None,
+    };
+    if args.json {
+        let d = profile.delivery;
+        let result = json!({
+            "profile": ctx.profile,
+            "url": profile.url.as_ref().map(|u| u.redacted()),
+            "secret_fingerprint": profile.secret.as_ref().map(|s| s.fingerprint()),
+            // Shown once, as without --json: the receiver needs it.
+            "generated_secret": generated.map(|s| s.expose()),
+            "active": profile.active,
+            "delivery": {
+                "timeout_ms": d.timeout.as_millis() as u64,
+                "retries": d.retries,
+                "backoff_ms": d.backoff.as_millis() as u64,
+            },
+        });
+        let mut stdout = output::stdout();
+        writeln!(stdout, "{result}")?;
+        stdout.flush()?;
+    } else if let Some(secret) = generated {
         // The secret is the command's data: alone on stdout, so that
         // `sfhook configure --generate-secret > secret.txt` captures it.
         let mut stdout = output::stdout();

@@ -14,7 +14,7 @@ use comfy_table::{Cell, CellAlignment, Color};
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::cli::{LogShowArgs, LogsArgs, PruneArgs, SummaryArgs};
+use crate::cli::{LogFormat, LogShowArgs, LogsArgs, PruneArgs, SummaryArgs};
 use crate::context::Context;
 use crate::deliverylog::{self, Head, Record, ScanReport, SummaryBuilder};
 use crate::error::usage;
@@ -34,17 +34,80 @@ enum Style {
     Json,
     Table,
     Tsv,
+    Csv,
+}
+
+/// Every field of a record, in the order they are stored.
+const CSV_HEADER: [&str; 14] = [
+    "request_id",
+    "event_id",
+    "event",
+    "timestamp",
+    "url",
+    "response_code",
+    "success",
+    "error",
+    "duration_ms",
+    "attempt",
+    "redelivery_of",
+    "profile",
+    "payload",
+    "response_body",
+];
+
+/// One CSV record, CRLF-terminated as RFC 4180 says. Fields are written as
+/// they are stored, so the file parses back to exactly the records; a null
+/// is an empty field.
+fn write_csv(out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(fields)?;
+    writer.flush()
+}
+
+fn csv_row(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    // The head parsed already; a line whose body does not parse as a
+    // record (another tool's layout can still fail here) is skipped like
+    // any unreadable line.
+    let Ok(record) = serde_json::from_slice::<Record<'_>>(bytes) else {
+        return Ok(());
+    };
+    let code = record.response_code.map(|c| c.to_string()).unwrap_or_default();
+    let duration = record.duration_ms.to_string();
+    let attempt = record.attempt.to_string();
+    write_csv(
+        out,
+        &[
+            &record.request_id,
+            &record.event_id,
+            &record.event,
+            &record.timestamp,
+            &record.url,
+            &code,
+            if record.success { "true" } else { "false" },
+            record.error.as_deref().unwrap_or_default(),
+            &duration,
+            &attempt,
+            record.redelivery_of.as_deref().unwrap_or_default(),
+            &record.profile,
+            record.payload.get(),
+            &record.response_body,
+        ],
+    )
 }
 
 pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
     let filter =
         Filter::from_args(&args.filter, ctx.log_profile(), Timestamp::now()).map_err(usage)?;
-    let style = if args.json {
-        Style::Json
-    } else if ctx.out.stdout_is_tty {
-        Style::Table
-    } else {
-        Style::Tsv
+    let style = match args.format {
+        _ if args.json => Style::Json,
+        Some(LogFormat::Json) => Style::Json,
+        Some(LogFormat::Csv) => Style::Csv,
+        Some(LogFormat::Table) => Style::Table,
+        Some(LogFormat::Tsv) => Style::Tsv,
+        None if ctx.out.stdout_is_tty => Style::Table,
+        None => Style::Tsv,
     };
     let limit = match args.limit {
         Some(0) => None,
@@ -71,6 +134,9 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
     // Following reads on from this very file, even if a prune replaces it.
     let file =
         deliverylog::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    if matches!(style, Style::Csv) {
+        write_csv(&mut stdout, &CSV_HEADER)?;
+    }
     let visit = |line: deliverylog::Line<'_>| {
         if !filter.matches(&line.head) {
             return Ok(ControlFlow::Continue(()));
@@ -197,6 +263,7 @@ fn write_line(
             out.write_all(bytes)?;
             out.write_all(b"\n")?;
         }
+        Style::Csv => csv_row(out, bytes)?,
         Style::Tsv => writeln!(
             out,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
@@ -586,8 +653,18 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
-    let report = deliverylog::prune(&ctx.home, |head| older.matches(head))
-        .with_context(|| format!("cannot prune {}", path.display()))?;
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let progress = ctx.out.progress(size, "{bytes}/{total_bytes} pruned");
+    let mut seen = 0u32;
+    let report = deliverylog::prune(&ctx.home, |line| {
+        seen = seen.wrapping_add(1);
+        if seen % 1024 == 0 {
+            progress.set_position(line.offset);
+        }
+        older.matches(&line.head)
+    })
+    .with_context(|| format!("cannot prune {}", path.display()))?;
+    progress.finish_and_clear();
     let mut message = format!(
         "{} Dropped {} deliveries logged before {shown_cutoff}; kept {}",
         ctx.out.paint_stderr(OK, "✓"),

@@ -236,18 +236,7 @@ async fn burst(
 ) -> Result<()> {
     let count = args.count;
     let concurrency = args.concurrency.min(count);
-    let progress = if ctx.out.stderr_is_tty && !args.json {
-        let bar = indicatif::ProgressBar::new(u64::from(count));
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {bar:40} {pos}/{len} mocks  {per_sec}  eta {eta}",
-            )
-            .expect("the progress template is valid"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let progress = ctx.out.progress(u64::from(count), "{pos}/{len} mocks");
     let shared = Arc::new((source, target, engine, AtomicU32::new(0), progress.clone()));
     let started = Instant::now();
     let mut workers = Vec::with_capacity(concurrency as usize);

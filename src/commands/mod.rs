@@ -5,6 +5,7 @@ mod activate;
 mod completions;
 mod configure;
 mod demo;
+mod doctor;
 mod events;
 mod listen;
 mod logs;
@@ -25,15 +26,15 @@ use crate::context::Context;
 pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
     match command {
         Command::Configure(args) => configure::run(ctx, args),
-        Command::Activate => activate::run(ctx, true),
-        Command::Deactivate => activate::run(ctx, false),
+        Command::Activate(args) => activate::run(ctx, args, true),
+        Command::Deactivate(args) => activate::run(ctx, args, false),
         Command::Status(args) => status::run(ctx, args),
         Command::Events(args) => match args.command {
             Some(EventsCommand::Show(show)) => events::show(ctx, show),
             None => events::list(ctx, args),
         },
-        Command::Subscribe(args) => subscribe::run(ctx, args, true),
-        Command::Unsubscribe(args) => subscribe::run(ctx, args, false),
+        Command::Subscribe(args) => subscribe::subscribe(ctx, args),
+        Command::Unsubscribe(args) => subscribe::unsubscribe(ctx, args),
         Command::Mock(args) => mock::run(ctx, args).await,
         Command::Send(args) => send::run(ctx, args).await,
         Command::Redeliver(args) => redeliver::run(ctx, args).await,
@@ -46,6 +47,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
         Command::Sign(args) => sign::sign(ctx, args),
         Command::Verify(args) => sign::verify(ctx, args),
         Command::Listen(args) => listen::run(ctx, args).await,
+        Command::Doctor(args) => doctor::run(ctx, args).await,
         Command::Demo => Box::pin(demo::run(ctx)).await,
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

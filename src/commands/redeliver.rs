@@ -59,8 +59,9 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
         4,
     ))?;
     let url = configured.url.redacted();
-    let progress = if selected.len() > 1 && ctx.out.stderr_is_tty && !args.json {
-        indicatif::ProgressBar::new(selected.len() as u64)
+    let progress = if selected.len() > 1 {
+        ctx.out
+            .progress(selected.len() as u64, "{pos}/{len} redeliveries")
     } else {
         indicatif::ProgressBar::hidden()
     };

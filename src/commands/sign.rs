@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use serde_json::json;
 
 use crate::cli::{SignArgs, VerifyArgs};
 use crate::context::Context;
@@ -16,12 +17,13 @@ use super::shared::{read_input, secret_from_env_or_profile};
 pub fn sign(ctx: &Context, args: SignArgs) -> Result<()> {
     let secret = secret_from_env_or_profile(ctx)?;
     let body = read_input(args.file.as_deref(), "the body")?;
+    let signature = signature::sign(secret.expose().as_bytes(), &body);
     let mut stdout = output::stdout();
-    writeln!(
-        stdout,
-        "{}",
-        signature::sign(secret.expose().as_bytes(), &body)
-    )?;
+    if args.json {
+        writeln!(stdout, "{}", json!({"signature": signature, "bytes": body.len()}))?;
+    } else {
+        writeln!(stdout, "{signature}")?;
+    }
     Ok(stdout.flush()?)
 }
 
@@ -38,7 +40,13 @@ pub fn verify(ctx: &Context, args: VerifyArgs) -> Result<()> {
     }
     let secret = secret_from_env_or_profile(ctx)?;
     let body = read_input(args.file.as_deref(), "the body")?;
-    if signature::verify(secret.expose().as_bytes(), &body, given) {
+    let valid = signature::verify(secret.expose().as_bytes(), &body, given);
+    if args.json {
+        let mut stdout = output::stdout();
+        writeln!(stdout, "{}", json!({"valid": valid, "bytes": body.len()}))?;
+        stdout.flush()?;
+    }
+    if valid {
         ctx.out.note(format!(
             "{} The signature matches the body",
             ctx.out.paint_stderr(OK, "✓")

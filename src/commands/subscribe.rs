@@ -1,36 +1,136 @@
 //! `sfhook subscribe` and `sfhook unsubscribe`: idempotent, and they say
-//! what changed.
+//! what changed. Without event names on a terminal they offer a checklist;
+//! unsubscribing from everything asks first, or needs `--yes`.
 
-use anyhow::Result;
+use std::io::Write;
+
+use anyhow::{Context as _, Result};
+use serde_json::json;
 
 use crate::catalog::{EVENTS, Event};
-use crate::cli::SubscribeArgs;
-use crate::config;
+use crate::cli::{EventSelection, SubscribeArgs, UnsubscribeArgs};
+use crate::config::{self, profile_flag};
 use crate::context::Context;
-use crate::output::{DIM, OK};
+use crate::error::usage;
+use crate::output::{self, DIM, OK};
 
 use super::shared::resolve_event;
 
-pub fn run(ctx: &Context, args: SubscribeArgs, subscribe: bool) -> Result<()> {
-    // Resolve every name before touching anything: one typo changes nothing.
+pub fn subscribe(ctx: &Context, args: SubscribeArgs) -> Result<()> {
+    let wanted = if args.which.is_empty() {
+        let subscribed = current(ctx)?;
+        let offered: Vec<&'static Event> = EVENTS.iter().collect();
+        let labels: Vec<String> = offered
+            .iter()
+            .map(|e| {
+                let mark = if subscribed.contains(e) { "  (subscribed)" } else { "" };
+                format!("{:<34} {}{mark}", e.slug, e.category)
+            })
+            .collect();
+        choose(ctx, "subscribe to", &offered, &labels)?
+    } else {
+        selected(&args.which)?
+    };
+    change(ctx, &wanted, true, args.json)
+}
+
+pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
+    let wanted = if args.which.is_empty() {
+        let offered = current(ctx)?;
+        if offered.is_empty() {
+            ctx.out
+                .note(format!("Profile '{}' is subscribed to no event", ctx.profile));
+            return change(ctx, &[], false, args.json);
+        }
+        let labels: Vec<String> = offered.iter().map(|e| e.slug.to_string()).collect();
+        choose(ctx, "unsubscribe from", &offered, &labels)?
+    } else {
+        selected(&args.which)?
+    };
+    if args.which.all && !args.yes {
+        if !ctx.out.stdin_is_tty {
+            return Err(usage(
+                "unsubscribe --all removes every subscription: confirm with --yes (sfhook asks only on a terminal)",
+            ));
+        }
+        let count = current(ctx)?.len();
+        if count > 0 {
+            let confirmed = dialoguer::Confirm::new()
+                .with_prompt(format!(
+                    "Unsubscribe profile '{}' from all {count} events it is subscribed to?",
+                    ctx.profile
+                ))
+                .default(false)
+                .interact()
+                .context("cannot read the answer from the terminal")?;
+            if !confirmed {
+                ctx.out.note("Nothing changed");
+                return Ok(());
+            }
+        }
+    }
+    change(ctx, &wanted, false, args.json)
+}
+
+/// The events the flags and names select, each once, in catalogue order for
+/// the flags. Every name is resolved first: one typo changes nothing.
+fn selected(which: &EventSelection) -> Result<Vec<&'static Event>> {
     let mut wanted: Vec<&'static Event> = Vec::new();
-    for name in &args.events {
+    for name in &which.events {
         let event = resolve_event(name)?;
         if !wanted.contains(&event) {
             wanted.push(event);
         }
     }
     for event in &EVENTS {
-        let by_flag = args.all || args.category == Some(event.category);
+        let by_flag = which.all || which.category == Some(event.category);
         if by_flag && !wanted.contains(&event) {
             wanted.push(event);
         }
     }
+    Ok(wanted)
+}
 
-    let changes = ctx.store().update(|config| {
+/// The profile's subscriptions, once it is known to be active: a checklist
+/// is offered only where a change can be saved.
+fn current(ctx: &Context) -> Result<Vec<&'static Event>> {
+    let config = ctx.load_config()?;
+    let configured = config::require_active(&config, &ctx.profile)?;
+    Ok(configured.profile.subscriptions.iter().collect())
+}
+
+/// A checklist on the terminal; without one, a usage error that says what
+/// to type instead.
+fn choose(
+    ctx: &Context,
+    verb: &str,
+    offered: &[&'static Event],
+    labels: &[String],
+) -> Result<Vec<&'static Event>> {
+    if !ctx.out.stdin_is_tty || !ctx.out.stderr_is_tty {
+        return Err(usage(format!(
+            "name the events to {verb} (slugs, wire names or display names), or use --all or --category; \
+             'sfhook events' lists them (sfhook offers a checklist only on a terminal)"
+        )));
+    }
+    let picked = dialoguer::MultiSelect::new()
+        .with_prompt(format!(
+            "Events to {verb} (space to tick, enter to confirm)"
+        ))
+        .items(labels)
+        .interact()
+        .context("cannot read the choice from the terminal")?;
+    if picked.is_empty() {
+        ctx.out.note("Nothing chosen; nothing changed");
+    }
+    Ok(picked.into_iter().map(|i| offered[i]).collect())
+}
+
+fn change(ctx: &Context, wanted: &[&'static Event], subscribe: bool, json: bool) -> Result<()> {
+    let (changes, subscriptions) = ctx.store().update(|config| {
         config::require_active(config, &ctx.profile)?;
         let subscriptions = &mut config.profile_mut(&ctx.profile).subscriptions;
-        Ok(wanted
+        let changes: Vec<(&'static Event, bool)> = wanted
             .iter()
             .map(|event| {
                 let changed = if subscribe {
@@ -40,8 +140,25 @@ pub fn run(ctx: &Context, args: SubscribeArgs, subscribe: bool) -> Result<()> {
                 };
                 (*event, changed)
             })
-            .collect::<Vec<_>>())
+            .collect();
+        let now: Vec<&'static str> = subscriptions.iter().map(|e| e.slug).collect();
+        Ok((changes, now))
     })?;
+    if json {
+        let changed: Vec<&str> = changes
+            .iter()
+            .filter(|(_, changed)| *changed)
+            .map(|(e, _)| e.slug)
+            .collect();
+        let result = json!({
+            "profile": ctx.profile,
+            "changed": changed,
+            "subscriptions": subscriptions,
+        });
+        let mut stdout = output::stdout();
+        writeln!(stdout, "{result}")?;
+        stdout.flush()?;
+    }
 
     let out = &ctx.out;
     for (event, changed) in changes {
@@ -66,6 +183,16 @@ pub fn run(ctx: &Context, args: SubscribeArgs, subscribe: bool) -> Result<()> {
             }
         };
         out.note(line);
+    }
+    if subscribe && !subscriptions.is_empty() {
+        out.note(out.paint_stderr(
+            DIM,
+            format!(
+                "Try it: sfhook{} mock {}",
+                profile_flag(&ctx.profile),
+                subscriptions[0]
+            ),
+        ));
     }
     Ok(())
 }
