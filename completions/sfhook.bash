@@ -31,6 +31,9 @@ _sfhook() {
             sfhook,demo)
                 cmd="sfhook__subcmd__demo"
                 ;;
+            sfhook,doctor)
+                cmd="sfhook__subcmd__doctor"
+                ;;
             sfhook,events)
                 cmd="sfhook__subcmd__events"
                 ;;
@@ -96,6 +99,9 @@ _sfhook() {
                 ;;
             sfhook__subcmd__help,demo)
                 cmd="sfhook__subcmd__help__subcmd__demo"
+                ;;
+            sfhook__subcmd__help,doctor)
+                cmd="sfhook__subcmd__help__subcmd__doctor"
                 ;;
             sfhook__subcmd__help,events)
                 cmd="sfhook__subcmd__help__subcmd__events"
@@ -179,7 +185,7 @@ _sfhook() {
 
     case "${cmd}" in
         sfhook)
-            opts="-h -V --home --profile --color --help --version configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help"
+            opts="-h -V --home --profile --color --help --version configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,7 +211,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__activate)
-            opts="-h --home --profile --color --help"
+            opts="-h --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -257,7 +263,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__configure)
-            opts="-h --url --secret-stdin --secret-file --generate-secret --timeout --retries --backoff --home --profile --color --help"
+            opts="-h --url --secret-stdin --secret-file --generate-secret --timeout --retries --backoff --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,7 +309,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__deactivate)
-            opts="-h --home --profile --color --help"
+            opts="-h --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,6 +341,44 @@ _sfhook() {
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sfhook__subcmd__doctor)
+            opts="-h --since --timeout --cacert --insecure --json --home --profile --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -461,7 +505,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__help)
-            opts="configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help"
+            opts="configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -531,6 +575,20 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sfhook__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -821,7 +879,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__logs)
-            opts="-n -f -h --since --until --code --request-id --event --failed --succeeded --limit --follow --json --home --profile --color --help summary show prune help"
+            opts="-n -f -h --since --until --code --request-id --event --failed --succeeded --limit --follow --json --format --home --profile --color --help summary show prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -853,6 +911,10 @@ _sfhook() {
                     ;;
                 -n)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table tsv json csv" -- "${cur}"))
                     return 0
                     ;;
                 --home)
@@ -1235,7 +1297,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__sign)
-            opts="-h --home --profile --color --help"
+            opts="-h --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1287,7 +1349,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__subscribe)
-            opts="-h --all --category --home --profile --color --help"
+            opts="-h --all --category --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1317,7 +1379,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__unsubscribe)
-            opts="-h --all --category --home --profile --color --help"
+            opts="-y -h --all --category --yes --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1347,7 +1409,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__verify)
-            opts="-h --signature --home --profile --color --help"
+            opts="-h --signature --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

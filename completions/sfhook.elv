@@ -39,6 +39,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand sign 'Print the X-SF-Signature of a body (stdin by default)'
             cand verify 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
             cand listen 'Run a local receiver that verifies signatures and prints each delivery'
+            cand doctor 'Diagnose why deliveries fail: config, DNS, connection, TLS certificate, a mock, the log'
             cand demo 'Run the whole flow in a throwaway home against the built-in receiver'
             cand completions 'Print shell completions'
             cand man 'Write the man pages into a directory'
@@ -55,6 +56,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --color 'When to colour the output'
             cand --secret-stdin 'Read the secret from stdin (one trailing newline is dropped)'
             cand --generate-secret 'Generate a random 256-bit secret and print it, once'
+            cand --json 'Print the result as one JSON object'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -62,6 +64,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
+            cand --json 'Print the result as one JSON object: {profile, active, changed}'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -69,6 +72,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
+            cand --json 'Print the result as one JSON object: {profile, active, changed}'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -115,6 +119,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
             cand --all 'Every event in the catalogue'
+            cand --json 'Print the result as one JSON object: {profile, changed, subscriptions}'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -124,6 +129,9 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
             cand --all 'Every event in the catalogue'
+            cand -y 'Do not ask before unsubscribing from everything (required without a terminal)'
+            cand --yes 'Do not ask before unsubscribing from everything (required without a terminal)'
+            cand --json 'Print the result as one JSON object: {profile, changed, subscriptions}'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -184,6 +192,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --event 'Only this event (slug, wire name or display name); repeatable'
             cand -n 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]'
             cand --limit 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]'
+            cand --format 'Output format [default: table on a terminal, tsv elsewhere]'
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
@@ -191,7 +200,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --succeeded 'Only successful deliveries'
             cand -f 'Keep printing deliveries as they land, like tail -f'
             cand --follow 'Keep printing deliveries as they land, like tail -f'
-            cand --json 'Print the stored records, one JSON object per line'
+            cand --json 'Print the stored records, one JSON object per line (same as --format json)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand summary 'Total, succeeded and failed deliveries, by response code and by event'
@@ -251,6 +260,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
+            cand --json 'Print one JSON object: {signature, bytes}'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -259,6 +269,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
+            cand --json 'Print one JSON object: {valid, bytes}; the exit code is the same'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -270,6 +281,18 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
             cand --json 'Print each delivery as one JSON object per line, with its payload'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;doctor'= {
+            cand --since 'Look for failed deliveries in the log since WHEN: RFC 3339, a date or an age'
+            cand --timeout 'Time allowed for each request, overriding the profile''s [default: 10s]'
+            cand --cacert 'Also trust the CA certificates in this PEM file'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --insecure 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
+            cand --json 'Print one JSON object: {profile, url, ok, checks: [{check, status, detail, fix}]}'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -310,6 +333,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand sign 'Print the X-SF-Signature of a body (stdin by default)'
             cand verify 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
             cand listen 'Run a local receiver that verifies signatures and prints each delivery'
+            cand doctor 'Diagnose why deliveries fail: config, DNS, connection, TLS certificate, a mock, the log'
             cand demo 'Run the whole flow in a throwaway home against the built-in receiver'
             cand completions 'Print shell completions'
             cand man 'Write the man pages into a directory'
@@ -354,6 +378,8 @@ set edit:completion:arg-completer[sfhook] = {|@words|
         &'sfhook;help;verify'= {
         }
         &'sfhook;help;listen'= {
+        }
+        &'sfhook;help;doctor'= {
         }
         &'sfhook;help;demo'= {
         }

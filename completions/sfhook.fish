@@ -45,6 +45,7 @@ complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "logs" -d 'List delive
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "sign" -d 'Print the X-SF-Signature of a body (stdin by default)'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "verify" -d 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "listen" -d 'Run a local receiver that verifies signatures and prints each delivery'
+complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "doctor" -d 'Diagnose why deliveries fail: config, DNS, connection, TLS certificate, a mock, the log'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "demo" -d 'Run the whole flow in a throwaway home against the built-in receiver'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "man" -d 'Write the man pages into a directory'
@@ -61,18 +62,21 @@ always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l secret-stdin -d 'Read the secret from stdin (one trailing newline is dropped)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l generate-secret -d 'Generate a random 256-bit secret and print it, once'
+complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l json -d 'Print the result as one JSON object'
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l json -d 'Print the result as one JSON object: {profile, active, changed}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l json -d 'Print the result as one JSON object: {profile, active, changed}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l profile -d 'The profile to use [default: default]' -r
@@ -121,6 +125,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l color -d 'Wh
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l all -d 'Every event in the catalogue'
+complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l json -d 'Print the result as one JSON object: {profile, changed, subscriptions}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l category -d 'Every event of a category' -r -f -a "enrollment\t''
 management\t''
@@ -131,6 +136,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l color -d '
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l all -d 'Every event in the catalogue'
+complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -s y -l yes -d 'Do not ask before unsubscribing from everything (required without a terminal)'
+complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l json -d 'Print the result as one JSON object: {profile, changed, subscriptions}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l platform -d 'The sample device\'s platform [default: the first that supports the event]' -r -f -a "android\t''
 ios\t''
@@ -192,6 +199,10 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l request-id -d 'Only the delivery with this request id (or a unique prefix of it)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l event -d 'Only this event (slug, wire name or display name); repeatable' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -s n -l limit -d 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l format -d 'Output format [default: table on a terminal, tsv elsewhere]' -r -f -a "table\t'A table, as on a terminal'
+tsv\t'One tab-separated line per delivery, as on a pipe'
+json\t'The stored records, one JSON object per line'
+csv\t'RFC 4180 CSV with a header row and every field of a record, for spreadsheets'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
@@ -200,7 +211,7 @@ never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l failed -d 'Only failed deliveries'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l succeeded -d 'Only successful deliveries'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -s f -l follow -d 'Keep printing deliveries as they land, like tail -f'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l json -d 'Print the stored records, one JSON object per line'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l json -d 'Print the stored records, one JSON object per line (same as --format json)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -f -a "summary" -d 'Total, succeeded and failed deliveries, by response code and by event'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -f -a "show" -d 'One delivery with its payload'
@@ -245,6 +256,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l profile -d 'The p
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l json -d 'Print one JSON object: {signature, bytes}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l signature -d 'The X-SF-Signature value: 64 hex digits' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
@@ -252,6 +264,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l profile -d 'The
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l json -d 'Print one JSON object: {valid, bytes}; the exit code is the same'
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l host -d 'Address to listen on' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l port -d 'Port to listen on; 0 picks a free one' -r
@@ -263,6 +276,17 @@ always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l json -d 'Print each delivery as one JSON object per line, with its payload'
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l since -d 'Look for failed deliveries in the log since WHEN: RFC 3339, a date or an age' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+always\t'Colour even on a pipe, whatever NO_COLOR says'
+never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l json -d 'Print one JSON object: {profile, url, ok, checks: [{check, status, detail, fix}]}'
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
@@ -282,24 +306,25 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l color -d 'When to 
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "configure" -d 'Save the endpoint URL, the signing secret and delivery settings'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "activate" -d 'Switch deliveries on for the profile'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "deactivate" -d 'Switch deliveries off for the profile'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "status" -d 'Show the configuration, subscriptions, file paths and a log summary'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "events" -d 'List the event catalogue, or show an event\'s sample payload'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "subscribe" -d 'Subscribe to events (needs an active configuration)'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "unsubscribe" -d 'Unsubscribe from events (needs an active configuration)'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "mock" -d 'Sign and POST a sample event now and print the answer; not logged'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "send" -d 'Deliver an event for real: signed, retried, every attempt logged'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "redeliver" -d 'Re-send logged deliveries byte for byte, with fresh request ids'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "logs" -d 'List deliveries; summarise, show or prune the delivery log'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "sign" -d 'Print the X-SF-Signature of a body (stdin by default)'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "verify" -d 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "listen" -d 'Run a local receiver that verifies signatures and prints each delivery'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "demo" -d 'Run the whole flow in a throwaway home against the built-in receiver'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "man" -d 'Write the man pages into a directory'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "configure" -d 'Save the endpoint URL, the signing secret and delivery settings'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "activate" -d 'Switch deliveries on for the profile'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "deactivate" -d 'Switch deliveries off for the profile'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "status" -d 'Show the configuration, subscriptions, file paths and a log summary'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "events" -d 'List the event catalogue, or show an event\'s sample payload'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "subscribe" -d 'Subscribe to events (needs an active configuration)'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "unsubscribe" -d 'Unsubscribe from events (needs an active configuration)'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "mock" -d 'Sign and POST a sample event now and print the answer; not logged'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "send" -d 'Deliver an event for real: signed, retried, every attempt logged'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "redeliver" -d 'Re-send logged deliveries byte for byte, with fresh request ids'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "logs" -d 'List deliveries; summarise, show or prune the delivery log'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "sign" -d 'Print the X-SF-Signature of a body (stdin by default)'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "verify" -d 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "listen" -d 'Run a local receiver that verifies signatures and prints each delivery'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "doctor" -d 'Diagnose why deliveries fail: config, DNS, connection, TLS certificate, a mock, the log'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "demo" -d 'Run the whole flow in a throwaway home against the built-in receiver'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "completions" -d 'Print shell completions'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "man" -d 'Write the man pages into a directory'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "show" -d 'Print the sample payload of an event, as \'mock\' sends it'
 complete -c sfhook -n "__fish_sfhook_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "summary" -d 'Total, succeeded and failed deliveries, by response code and by event'
 complete -c sfhook -n "__fish_sfhook_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "show" -d 'One delivery with its payload'

@@ -14,13 +14,16 @@ use crate::output::ColorChoice;
 
 const AFTER_HELP: &str = "\
 Examples:
-  sfhook configure --url https://example.com/webhooks --generate-secret
-  sfhook activate
-  sfhook subscribe device-enrolled device-locked
-  sfhook mock device-enrolled
-  sfhook send device-enrolled
-  sfhook logs --failed --since 7d
-  sfhook listen --port 8787
+  # Set up: an endpoint and a secret, switched on, two events
+  $ sfhook configure --url https://hooks.example.com/scalefusion --generate-secret
+  $ sfhook activate
+  $ sfhook subscribe device-enrolled device-locked
+  # Fire a sample now, deliver one for real, look at the log
+  $ sfhook mock device-enrolled
+  $ sfhook send device-enrolled
+  $ sfhook logs --failed --since 7d
+  # Why do deliveries fail?
+  $ sfhook doctor
 
 Exit codes:
   0  success (a 2xx answer; a valid signature)
@@ -99,8 +102,10 @@ pub enum Command {
     /// Save the endpoint URL, the signing secret and delivery settings
     Configure(ConfigureArgs),
     /// Switch deliveries on for the profile
+    #[command(after_help = ACTIVATE_HELP)]
     Activate(ActivateArgs),
     /// Switch deliveries off for the profile
+    #[command(after_help = DEACTIVATE_HELP)]
     Deactivate(ActivateArgs),
     /// Show the configuration, subscriptions, file paths and a log summary
     Status(StatusArgs),
@@ -127,6 +132,7 @@ pub enum Command {
     /// Diagnose why deliveries fail: config, DNS, connection, TLS certificate, a mock, the log
     Doctor(DoctorArgs),
     /// Run the whole flow in a throwaway home against the built-in receiver
+    #[command(after_help = DEMO_HELP)]
     Demo,
     /// Print shell completions
     Completions(CompletionsArgs),
@@ -138,9 +144,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 #[command(
     group = ArgGroup::new("secret_source").args(["secret_stdin", "secret_file", "generate_secret"]),
-    after_help = "The secret may also come from SFHOOK_SECRET. There is no --secret flag: a secret \
-                  on the command line would land in shell history and in 'ps'. On a terminal, sfhook \
-                  prompts for a missing URL or secret; elsewhere it fails at once."
+    after_help = CONFIGURE_HELP
 )]
 pub struct ConfigureArgs {
     /// The endpoint that receives deliveries: an absolute http(s) URL
@@ -207,6 +211,7 @@ pub struct ActivateArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = STATUS_HELP)]
 pub struct StatusArgs {
     /// Print one JSON object
     #[arg(long)]
@@ -216,8 +221,7 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 #[command(
     args_conflicts_with_subcommands = true,
-    after_help = "On a pipe, one line per event, tab-separated: slug, wire name, display name, \
-                  category, supported platforms (comma-separated), and 'subscribed' or '-'."
+    after_help = EVENTS_HELP
 )]
 pub struct EventsArgs {
     #[command(subcommand)]
@@ -247,6 +251,7 @@ pub enum EventsCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = EVENTS_SHOW_HELP)]
 pub struct EventShowArgs {
     /// The event: slug, wire name or display name (device-enrolled, device.enrolled, "Device Enrolled")
     pub event: String,
@@ -278,6 +283,7 @@ impl EventSelection {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = SUBSCRIBE_HELP)]
 pub struct SubscribeArgs {
     #[command(flatten)]
     pub which: EventSelection,
@@ -288,6 +294,7 @@ pub struct SubscribeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = UNSUBSCRIBE_HELP)]
 pub struct UnsubscribeArgs {
     #[command(flatten)]
     pub which: EventSelection,
@@ -334,9 +341,7 @@ pub struct ConnectionArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Without saved state (CI), give the endpoint with --url or SFHOOK_URL and the \
-                        secret with SFHOOK_SECRET. Exit 0 on a 2xx, 3 on another answer, 4 on none; \
-                        a burst exits 4 if any request got no answer, else 3 if any was refused."
+    after_help = MOCK_HELP
 )]
 pub struct MockArgs {
     /// The event: slug, wire name or display name
@@ -367,10 +372,7 @@ pub struct MockArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Needs an active profile subscribed to the event. A failed attempt is retried \
-                        per the profile (exponential backoff with jitter; Retry-After honoured up to \
-                        60s; no retry after a 4xx other than 408 and 429). --json prints each logged \
-                        attempt as one line."
+    after_help = SEND_HELP
 )]
 pub struct SendArgs {
     /// The event: slug, wire name or display name
@@ -389,9 +391,7 @@ pub struct SendArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "With --failed, each event whose latest attempt failed is re-sent once. \
-                        Deliveries go to the profile's current URL, signed with its current secret; \
-                        one attempt each, logged with redelivery_of set."
+    after_help = REDELIVER_HELP
 )]
 pub struct RedeliverArgs {
     /// Request ids (or unique prefixes) of logged deliveries
@@ -443,11 +443,7 @@ pub struct FilterArgs {
 #[derive(Debug, Args)]
 #[command(
     args_conflicts_with_subcommands = true,
-    after_help = "Deliveries are listed oldest first. On a pipe, one line per delivery, tab-separated: \
-                  timestamp, event, request id, response code ('-' if none), 'ok' or 'failed', \
-                  duration in ms, attempt, profile, error ('-' if none). --json prints the stored \
-                  records, one per line, exactly as stored. Every profile's deliveries are listed \
-                  unless --profile or SFHOOK_PROFILE names one."
+    after_help = LOGS_HELP
 )]
 pub struct LogsArgs {
     #[command(subcommand)]
@@ -496,6 +492,7 @@ pub enum LogsCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = LOGS_SUMMARY_HELP)]
 pub struct SummaryArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -506,6 +503,7 @@ pub struct SummaryArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = LOGS_SHOW_HELP)]
 pub struct LogShowArgs {
     /// The request id, or a unique prefix of it
     #[arg(value_name = "ID")]
@@ -521,6 +519,7 @@ pub struct LogShowArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = LOGS_PRUNE_HELP)]
 pub struct PruneArgs {
     /// Drop deliveries before WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30d)
     #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
@@ -532,7 +531,7 @@ pub struct PruneArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "The secret is SFHOOK_SECRET if set, else the profile's.")]
+#[command(after_help = SIGN_HELP)]
 pub struct SignArgs {
     /// The body to sign; '-' or nothing for stdin
     #[arg(value_name = "FILE")]
@@ -545,8 +544,7 @@ pub struct SignArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "The secret is SFHOOK_SECRET if set, else the profile's. The comparison takes \
-                        constant time."
+    after_help = VERIFY_HELP
 )]
 pub struct VerifyArgs {
     /// The X-SF-Signature value: 64 hex digits
@@ -564,11 +562,7 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Answers 200 to a delivery with a valid X-SF-Signature and 406 'Signatures \
-                        mismatch' otherwise, like the reference's sample receiver. The secret is \
-                        SFHOOK_SECRET if set, else the profile's. On a pipe, one line per delivery, \
-                        tab-separated: time, event, request id, 'valid' or 'invalid', status \
-                        answered, device names. Stops on Ctrl-C."
+    after_help = LISTEN_HELP
 )]
 pub struct ListenArgs {
     /// Address to listen on
@@ -595,12 +589,7 @@ pub struct ListenArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Checks, in the order a delivery meets them: config, profile, dns, connect, tls, \
-                  mock, log. Each line gives a verdict (pass, warn, fail, skip) and, when \
-                  something is wrong, the fix. On a pipe, one line per check, tab-separated: \
-                  check, verdict, detail, fix ('-' if none). Exit 0 if no check failed (warnings \
-                  pass), 1 otherwise. The mock is signed with the profile's secret and is not \
-                  logged; SFHOOK_URL and SFHOOK_SECRET do not apply."
+    after_help = DOCTOR_HELP
 )]
 pub struct DoctorArgs {
     /// Look for failed deliveries in the log since WHEN: RFC 3339, a date or an age
@@ -616,6 +605,7 @@ pub struct DoctorArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = COMPLETIONS_HELP)]
 pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
@@ -623,11 +613,193 @@ pub struct CompletionsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = MAN_HELP)]
 pub struct ManArgs {
     /// Directory to write sfhook.1 and one page per subcommand into
     #[arg(long, value_name = "DIR", default_value = "man")]
     pub out: PathBuf,
 }
+
+// ------------------------------------------------------------ help texts
+//
+// Each subcommand's --help ends with examples that run as they are written
+// (tests/examples.rs runs every one in a prepared home). Lines that start
+// with `$ ` are commands; `# ` lines say what the next one does. Keep each
+// line under 96 characters so that clap never wraps one.
+
+const CONFIGURE_HELP: &str = "\
+The secret may also come from SFHOOK_SECRET. There is no --secret flag: a secret on the command line would land in shell history and in 'ps'. On a terminal, sfhook prompts for a missing URL or secret; elsewhere it fails at once. Settings left out keep their saved values.
+
+Examples:
+  # Save an endpoint and a fresh secret, printed once for the receiver
+  $ sfhook configure --url https://hooks.example.com/scalefusion --generate-secret
+  # A second profile beside the default one, its secret read from a file
+  $ sfhook --profile staging configure --url https://stg.example.com/hook --secret-file key.txt
+  # Only change how deliveries are retried
+  $ sfhook configure --timeout 5s --retries 5 --backoff 2s";
+
+const ACTIVATE_HELP: &str = "\
+Needs a saved configuration ('sfhook configure').
+
+Examples:
+  $ sfhook activate
+  $ sfhook --profile staging activate --json";
+
+const DEACTIVATE_HELP: &str = "\
+Subscriptions are kept; 'sfhook activate' switches deliveries back on.
+
+Examples:
+  $ sfhook deactivate
+  $ sfhook deactivate --json";
+
+const STATUS_HELP: &str = "\
+Examples:
+  $ sfhook status
+  # Scripts: is the profile active?
+  $ sfhook status --json | grep -q '\"active\":true'";
+
+const EVENTS_HELP: &str = "\
+On a pipe, one line per event, tab-separated: slug, wire name, display name, category, supported platforms (comma-separated), and 'subscribed' or '-'.
+
+Examples:
+  $ sfhook events
+  # The events an iOS device can raise
+  $ sfhook events --platform ios
+  $ sfhook events --subscribed --json";
+
+const EVENTS_SHOW_HELP: &str = "\
+Examples:
+  $ sfhook events show device-sim-swap
+  $ sfhook events show \"Device Locked\" --platform macos
+  # Start a custom payload from the sample
+  $ sfhook events show device-enrolled > body.json";
+
+const SUBSCRIBE_HELP: &str = "\
+Without event names on a terminal, sfhook offers a checklist of the catalogue; without a terminal, name the events.
+
+Examples:
+  $ sfhook subscribe device-enrolled device-locked
+  # Every event of a category; names may be wire or display names too
+  $ sfhook subscribe --category management \"Device Sim Swap\"
+  $ sfhook subscribe --all --json";
+
+const UNSUBSCRIBE_HELP: &str = "\
+Without event names on a terminal, sfhook offers a checklist of the profile's subscriptions. --all asks first on a terminal and needs --yes elsewhere.
+
+Examples:
+  $ sfhook unsubscribe device-locked
+  $ sfhook unsubscribe --category device-update
+  $ sfhook unsubscribe --all --yes";
+
+const MOCK_HELP: &str = "\
+Without saved state (CI), give the endpoint with --url or SFHOOK_URL and the secret with SFHOOK_SECRET. Exit 0 on a 2xx, 3 on another answer, 4 on none; a burst exits 4 if any request got no answer, else 3 if any was refused.
+
+Examples:
+  $ sfhook mock device-enrolled
+  # CI, with no saved state: the exit code says whether the receiver took it
+  $ SFHOOK_URL=http://127.0.0.1:8787/payload SFHOOK_SECRET=s3cr3t sfhook mock device-locked
+  # A mass enrollment: 500 distinct devices, 32 at a time
+  $ sfhook mock device-enrolled --count 500 --concurrency 32";
+
+const SEND_HELP: &str = "\
+Needs an active profile subscribed to the event. A failed attempt is retried per the profile (exponential backoff with jitter; Retry-After honoured up to 60s; no retry after a 4xx other than 408 and 429). --json prints each logged attempt as one line.
+
+Examples:
+  $ sfhook send device-enrolled
+  # Edit the sample: a string with =, any JSON value with :=
+  $ sfhook send device-locked --set data.devices.0.name=Kiosk-12 --set data.devices.0.id:=42
+  # Your own payload, from a file or stdin
+  $ sfhook send device-enrolled --data body.json --json";
+
+const REDELIVER_HELP: &str = "\
+With --failed, each event whose latest attempt failed is re-sent once. Deliveries go to the profile's current URL, signed with its current secret; one attempt each, logged with redelivery_of set.
+
+Examples:
+  # Once the receiver is fixed: everything that failed this week
+  $ sfhook redeliver --failed --since 7d
+  # The newest delivery again, by its request id
+  $ sfhook redeliver \"$(sfhook logs -n 1 | cut -f3)\"";
+
+const LOGS_HELP: &str = "\
+Deliveries are listed oldest first. On a pipe, one line per delivery, tab-separated: timestamp, event, request id, response code ('-' if none), 'ok' or 'failed', duration in ms, attempt, profile, error ('-' if none). --json prints the stored records, one per line, exactly as stored; --format csv every field of them, with a header row. Every profile's deliveries are listed unless --profile or SFHOOK_PROFILE names one.
+
+Examples:
+  $ sfhook logs --failed --since 7d
+  # Request ids of the receiver's errors, for a bug report
+  $ sfhook logs --code 5xx --json | jq -r .request_id
+  # For a spreadsheet
+  $ sfhook logs --since 2026-11-01 --format csv > deliveries.csv
+  # Watch deliveries land
+  $ sfhook logs --follow";
+
+const LOGS_SUMMARY_HELP: &str = "\
+Examples:
+  $ sfhook logs summary --since 30d
+  $ sfhook logs summary --event device-enrolled --json";
+
+const LOGS_SHOW_HELP: &str = "\
+Examples:
+  # The newest delivery, with its payload and the receiver's answer
+  $ sfhook logs show \"$(sfhook logs -n 1 | cut -f3)\"
+  # The exact bytes that were signed, to check a receiver's signature code
+  $ sfhook logs show --raw \"$(sfhook logs -n 1 | cut -f3)\" | sfhook sign";
+
+const LOGS_PRUNE_HELP: &str = "\
+The log is rewritten atomically under its lock: a delivery logged meanwhile waits, and nothing is half-pruned.
+
+Examples:
+  $ sfhook logs prune --before 90d --yes
+  $ sfhook logs prune --before 2026-01-01 --yes";
+
+const SIGN_HELP: &str = "\
+The secret is SFHOOK_SECRET if set, else the profile's.
+
+Examples:
+  $ sfhook sign body.json
+  $ sfhook events show device-enrolled | SFHOOK_SECRET=s3cr3t sfhook sign
+  $ sfhook sign --json < body.json";
+
+const VERIFY_HELP: &str = "\
+The secret is SFHOOK_SECRET if set, else the profile's. The comparison takes constant time. Exit 0 if the signature matches, 1 if not.
+
+Examples:
+  $ sfhook verify --signature \"$(sfhook sign body.json)\" body.json
+  $ sfhook verify --signature \"$(sfhook sign body.json)\" --json < body.json";
+
+const LISTEN_HELP: &str = "\
+Answers 200 to a delivery with a valid X-SF-Signature and 406 'Signatures mismatch' otherwise, like the reference's sample receiver. The secret is SFHOOK_SECRET if set, else the profile's. On a pipe, one line per delivery, tab-separated: time, event, request id, 'valid' or 'invalid', status answered, device names. Stops on Ctrl-C.
+
+Examples:
+  # Receive on http://127.0.0.1:8787/payload; fire at it from another terminal
+  $ sfhook listen
+  # One JSON object per delivery, payload included, for jq
+  $ SFHOOK_SECRET=s3cr3t sfhook listen --port 8787 --json";
+
+const DOCTOR_HELP: &str = "\
+Checks, in the order a delivery meets them: config, profile, dns, connect, tls, mock, log. Each line gives a verdict (pass, warn, fail, skip) and, when something is wrong, the fix. On a pipe, one line per check, tab-separated: check, verdict, detail, fix ('-' if none). Exit 0 if no check failed (warnings pass), 1 otherwise. The mock is signed with the profile's secret and is not logged; SFHOOK_URL and SFHOOK_SECRET do not apply.
+
+Examples:
+  $ sfhook doctor
+  # CI: fail the job when a check fails, keep the report
+  $ sfhook doctor --json > doctor.json
+  $ sfhook doctor --since 1d --timeout 3s";
+
+const DEMO_HELP: &str = "\
+Everything happens in a temporary directory that is removed afterwards; your configuration and log are not touched.
+
+Examples:
+  $ sfhook demo";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  # bash, for this shell
+  $ source <(sfhook completions bash)
+  # fish, for good
+  $ sfhook completions fish > ~/.config/fish/completions/sfhook.fish";
+
+const MAN_HELP: &str = "\
+Examples:
+  $ sfhook man --out man";
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@ use super::shared::resolve_event;
 
 pub fn subscribe(ctx: &Context, args: SubscribeArgs) -> Result<()> {
     let wanted = if args.which.is_empty() {
+        require_terminal(ctx, "subscribe to")?;
         let subscribed = current(ctx)?;
         let offered: Vec<&'static Event> = EVENTS.iter().collect();
         let labels: Vec<String> = offered
@@ -36,6 +37,7 @@ pub fn subscribe(ctx: &Context, args: SubscribeArgs) -> Result<()> {
 
 pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
     let wanted = if args.which.is_empty() {
+        require_terminal(ctx, "unsubscribe from")?;
         let offered = current(ctx)?;
         if offered.is_empty() {
             ctx.out
@@ -72,6 +74,18 @@ pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
     change(ctx, &wanted, false, args.json)
 }
 
+/// A checklist needs a terminal to draw on and read from; without one,
+/// a usage error that says what to type instead.
+fn require_terminal(ctx: &Context, verb: &str) -> Result<()> {
+    if ctx.out.stdin_is_tty && ctx.out.stderr_is_tty {
+        return Ok(());
+    }
+    Err(usage(format!(
+        "name the events to {verb} (slugs, wire names or display names), or use --all or --category; \
+         'sfhook events' lists them (sfhook offers a checklist only on a terminal)"
+    )))
+}
+
 /// The events the flags and names select, each once, in catalogue order for
 /// the flags. Every name is resolved first: one typo changes nothing.
 fn selected(which: &EventSelection) -> Result<Vec<&'static Event>> {
@@ -99,20 +113,14 @@ fn current(ctx: &Context) -> Result<Vec<&'static Event>> {
     Ok(configured.profile.subscriptions.iter().collect())
 }
 
-/// A checklist on the terminal; without one, a usage error that says what
-/// to type instead.
+/// The events ticked on a checklist.
 fn choose(
     ctx: &Context,
     verb: &str,
     offered: &[&'static Event],
     labels: &[String],
 ) -> Result<Vec<&'static Event>> {
-    if !ctx.out.stdin_is_tty || !ctx.out.stderr_is_tty {
-        return Err(usage(format!(
-            "name the events to {verb} (slugs, wire names or display names), or use --all or --category; \
-             'sfhook events' lists them (sfhook offers a checklist only on a terminal)"
-        )));
-    }
+    require_terminal(ctx, verb)?;
     let picked = dialoguer::MultiSelect::new()
         .with_prompt(format!(
             "Events to {verb} (space to tick, enter to confirm)"
