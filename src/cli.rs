@@ -58,6 +58,42 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process's arguments. clap prints help and usage errors
+    /// itself, before `--color` is known; so the flag is looked up first
+    /// and clap told, and `--color never` keeps escapes out of those too.
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let command = Cli::command().color(clap_color(&args));
+        let matches = command.get_matches_from(args);
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// The `--color` the arguments give (the last one wins, as in clap), as
+/// clap's own choice.
+fn clap_color(args: &[std::ffi::OsString]) -> clap::ColorChoice {
+    let mut choice = clap::ColorChoice::Auto;
+    let mut words = args.iter().skip(1).map(|a| a.to_str().unwrap_or_default());
+    while let Some(word) = words.next() {
+        let value = match word {
+            "--" => break,
+            "--color" => words.next().unwrap_or_default(),
+            _ => match word.strip_prefix("--color=") {
+                Some(value) => value,
+                None => continue,
+            },
+        };
+        choice = match value {
+            "always" => clap::ColorChoice::Always,
+            "never" => clap::ColorChoice::Never,
+            _ => clap::ColorChoice::Auto,
+        };
+    }
+    choice
+}
+
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Keep config.toml and deliveries.jsonl in DIR instead of the platform's directories
@@ -593,7 +629,12 @@ pub struct ListenArgs {
 )]
 pub struct DoctorArgs {
     /// Look for failed deliveries in the log since WHEN: RFC 3339, a date or an age
-    #[arg(long, value_name = "WHEN", default_value = "7d", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "WHEN",
+        default_value = "7d",
+        allow_hyphen_values = true
+    )]
     pub since: String,
 
     #[command(flatten)]
@@ -810,6 +851,24 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_color_flag_is_found_before_clap_parses() {
+        let words = |s: &str| s.split(' ').map(Into::into).collect::<Vec<_>>();
+        let cases = [
+            ("sfhook --color never status", clap::ColorChoice::Never),
+            ("sfhook status --color=always", clap::ColorChoice::Always),
+            (
+                "sfhook --color never --color auto logs",
+                clap::ColorChoice::Auto,
+            ),
+            ("sfhook sign -- --color never", clap::ColorChoice::Auto),
+            ("sfhook --color", clap::ColorChoice::Auto),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(clap_color(&words(line)), expected, "{line}");
+        }
     }
 
     #[test]

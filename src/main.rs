@@ -1,8 +1,6 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = sfhook::cli::Cli::parse();
+    let cli = sfhook::cli::Cli::parse_args();
     ExitCode::from(sfhook::run(cli))
 }

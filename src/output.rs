@@ -103,10 +103,12 @@ impl Output {
     }
 
     /// A progress bar on stderr for work of `len` units, drawn only on a
-    /// terminal: on a pipe or in a log file it would be noise. `units` is
-    /// the template's middle, e.g. `{pos}/{len} mocks`.
+    /// terminal: on a pipe or in a log file it would be noise. A bar redraws
+    /// itself with terminal escapes, so NO_COLOR and `--color never`, which
+    /// people set to keep escapes out of their terminal, turn it off too.
+    /// `units` is the template's middle, e.g. `{pos}/{len} mocks`.
     pub fn progress(&self, len: u64, units: &str) -> indicatif::ProgressBar {
-        if !self.stderr_is_tty {
+        if !self.stderr_is_tty || !self.stderr_color {
             return indicatif::ProgressBar::hidden();
         }
         let bar = indicatif::ProgressBar::with_draw_target(

@@ -157,8 +157,14 @@ pub async fn inspect_tls(
             ServerName::try_from(name.to_string()).map_err(|e| format!("{name}: {e}"))?,
             name.to_string(),
         ),
-        url::Host::Ipv4(ip) => (ServerName::IpAddress(IpAddr::V4(*ip).into()), ip.to_string()),
-        url::Host::Ipv6(ip) => (ServerName::IpAddress(IpAddr::V6(*ip).into()), ip.to_string()),
+        url::Host::Ipv4(ip) => (
+            ServerName::IpAddress(IpAddr::V4(*ip).into()),
+            ip.to_string(),
+        ),
+        url::Host::Ipv6(ip) => (
+            ServerName::IpAddress(IpAddr::V6(*ip).into()),
+            ip.to_string(),
+        ),
     };
     let checker = match &trust.roots {
         Some(roots) => Some(
@@ -233,7 +239,11 @@ fn parse_certificate(der: &[u8]) -> Option<Certificate> {
     let mut issuer = String::new();
     for cn in cert.issuer().iter_common_name() {
         if let Ok(text) = cn.as_str() {
-            let _ = write!(issuer, "{}{text}", if issuer.is_empty() { "" } else { ", " });
+            let _ = write!(
+                issuer,
+                "{}{text}",
+                if issuer.is_empty() { "" } else { ", " }
+            );
         }
     }
     if issuer.is_empty() {

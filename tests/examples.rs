@@ -71,7 +71,11 @@ fn examples_in(help: &str) -> Option<Vec<String>> {
 
 fn help_of(path: &[String]) -> String {
     let out = sfhook().args(path).arg("--help").output().unwrap();
-    assert!(out.status.success(), "sfhook {} --help failed", path.join(" "));
+    assert!(
+        out.status.success(),
+        "sfhook {} --help failed",
+        path.join(" ")
+    );
     stdout_of(&out)
 }
 
@@ -126,10 +130,7 @@ impl Prepared {
             .args(["configure", "--retries", "0"])
             .assert()
             .success();
-        home.cmd()
-            .args(["send", "device-locked"])
-            .assert()
-            .code(3);
+        home.cmd().args(["send", "device-locked"]).assert().code(3);
         home.cmd()
             .args(["configure", "--url", &receiver.url()])
             .assert()
@@ -139,7 +140,13 @@ impl Prepared {
             .assert()
             .success();
         home.cmd()
-            .args(["--profile", "staging", "configure", "--url", &receiver.url()])
+            .args([
+                "--profile",
+                "staging",
+                "configure",
+                "--url",
+                &receiver.url(),
+            ])
             .args(["--secret-stdin"])
             .write_stdin("staging-secret-0123456789")
             .assert()
@@ -313,6 +320,7 @@ fn run_lasting(dir: &Path, example: &str, port: u16) -> Result<(), String> {
         let fired = mock.output().unwrap();
         if !fired.status.success() {
             interrupt(&child);
+            let _ = child.wait();
             return Err(format!("the listener refused a mock\n{}", describe(&fired)));
         }
     }

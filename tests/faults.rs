@@ -1158,3 +1158,229 @@ fn http_to_a_tls_server_says_so() {
     // Retried, as any answer that is not HTTP may be a passing fault.
     check_no_answer(&home, 1 + RETRIES as usize, "https://");
 }
+
+// ------------------------------------------------------------ doctor
+
+/// `sfhook doctor --json` in `home`, with extra arguments: its exit code
+/// and each check as (status, detail, fix).
+fn doctor(home: &TestHome, extra: &[&str]) -> (i32, Vec<(String, String, String, String)>) {
+    let out = home
+        .cmd()
+        .args(["doctor", "--json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("doctor --json printed no JSON ({e}): {}", describe(&out)));
+    let checks = report["checks"]
+        .as_array()
+        .expect("checks is an array")
+        .iter()
+        .map(|c| {
+            let text = |key: &str| c[key].as_str().unwrap_or_default().to_string();
+            (text("check"), text("status"), text("detail"), text("fix"))
+        })
+        .collect::<Vec<_>>();
+    let code = exit_code(&out);
+    assert_eq!(report["ok"], code == 0, "ok and the exit code disagree");
+    (code, checks)
+}
+
+fn check_named<'c>(
+    checks: &'c [(String, String, String, String)],
+    name: &str,
+) -> &'c (String, String, String, String) {
+    checks
+        .iter()
+        .find(|c| c.0 == name)
+        .unwrap_or_else(|| panic!("no {name} check in {checks:?}"))
+}
+
+fn describe(out: &Output) -> String {
+    format!("exit {:?}: {}", out.status.code(), stderr_of(out))
+}
+
+/// A receiver like the reference's sample: 200 for a valid signature under
+/// `secret`, 406 "Signatures mismatch" otherwise.
+fn verifying_receiver(secret: &'static str) -> TestServer {
+    TestServer::with_handler(move |request, _| {
+        if request.signature_valid(secret) {
+            Reply::status(200)
+        } else {
+            Reply::with_body(406, "Signatures mismatch")
+        }
+    })
+}
+
+#[test]
+fn doctor_passes_every_check_against_a_good_endpoint() {
+    let receiver = verifying_receiver(SECRET);
+    let home = sending_home(&receiver.url());
+    run(&mut send(&home), 0);
+    let (code, checks) = doctor(&home, &[]);
+    let names: Vec<&str> = checks.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(
+        names,
+        ["config", "profile", "dns", "connect", "tls", "mock", "log"]
+    );
+    assert_eq!(code, 0, "{checks:?}");
+    for (name, status, detail, _) in &checks {
+        // Plain http on this machine has no certificate: tls is skipped.
+        let expected = if name == "tls" { "skip" } else { "pass" };
+        assert_eq!(status, expected, "{name}: {detail}");
+    }
+    assert!(check_named(&checks, "mock").2.contains("200 OK"));
+    assert!(check_named(&checks, "log").2.contains("all delivered"));
+    // The mock reached the receiver signed, and was not logged.
+    assert_eq!(receiver.received().len(), 2);
+    assert_eq!(home.log_records().len(), 1);
+
+    // On a pipe: one tab-separated line per check.
+    let out = home.cmd().arg("doctor").output().unwrap();
+    assert_eq!(exit_code(&out), 0);
+    let lines: Vec<String> = stdout_of(&out).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 7, "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.split('\t').count() == 4),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn doctor_names_an_expired_certificate() {
+    let mut params = params_for(&["localhost"]);
+    params.not_before = date_time_ymd(2023, 1, 1);
+    params.not_after = date_time_ymd(2024, 1, 1);
+    let ca = TestCa::new();
+    let server = FaultServer::tls(ca.issue(params).server_config(), Fault::status(200));
+    let home = sending_home(&server.https_url("localhost"));
+    let cacert = ca.pem_file(&home);
+    let (code, checks) = doctor(&home, &["--cacert", cacert.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let (_, status, detail, fix) = check_named(&checks, "tls");
+    assert_eq!(status, "fail");
+    assert!(
+        detail.contains("certificate expired on 2024-01-01"),
+        "{detail}"
+    );
+    assert!(detail.contains("days ago"), "{detail}");
+    assert!(fix.contains("renew"), "{fix}");
+    assert_eq!(check_named(&checks, "connect").1, "pass");
+    assert_eq!(check_named(&checks, "mock").1, "skip");
+    assert!(server.requests().is_empty(), "nothing was sent past TLS");
+}
+
+#[test]
+fn doctor_warns_of_a_certificate_about_to_expire() {
+    // Midnight (UTC) of the day 11 days from now: 10 whole days and some hours away.
+    let soon = jiff::tz::TimeZone::UTC
+        .to_datetime(
+            jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(24 * 11))
+                .unwrap(),
+        )
+        .date();
+    let mut params = params_for(&["localhost"]);
+    params.not_after = date_time_ymd(i32::from(soon.year()), soon.month() as u8, soon.day() as u8);
+    let ca = TestCa::new();
+    let server = FaultServer::tls(ca.issue(params).server_config(), Fault::status(200));
+    let home = sending_home(&server.https_url("localhost"));
+    let cacert = ca.pem_file(&home);
+    let (code, checks) = doctor(&home, &["--cacert", cacert.to_str().unwrap()]);
+    let (_, status, detail, fix) = check_named(&checks, "tls");
+    assert_eq!(status, "warn", "{detail}");
+    assert!(detail.contains("valid for localhost"), "{detail}");
+    assert!(detail.contains("expires in 10 days"), "{detail}");
+    assert!(fix.contains("renew it before"), "{fix}");
+    // A warning does not fail the run: the mock still got through.
+    assert_eq!(check_named(&checks, "mock").1, "pass");
+    assert_eq!(code, 0, "{checks:?}");
+}
+
+#[test]
+fn doctor_names_a_wrong_path_a_wrong_secret_and_a_failing_receiver() {
+    let cases: [(TestServer, &str, &str); 3] = [
+        (
+            TestServer::start(Reply::with_body(404, "Not Found")),
+            "404 Not Found",
+            "wrong path",
+        ),
+        (
+            verifying_receiver("the-receiver-holds-another-secret"),
+            "406 Not Acceptable",
+            "the receiver rejects the signature",
+        ),
+        (
+            TestServer::start(Reply::with_body(500, "NoMethodError")),
+            "500 Internal Server Error",
+            "the receiver's code failed",
+        ),
+    ];
+    for (server, answer, cause) in &cases {
+        let home = sending_home(&server.url());
+        let (code, checks) = doctor(&home, &[]);
+        assert_eq!(code, 1, "{checks:?}");
+        let (_, status, detail, fix) = check_named(&checks, "mock");
+        assert_eq!(status, "fail");
+        assert!(detail.contains(answer), "{detail}");
+        assert!(detail.contains(cause), "{detail}");
+        assert!(!fix.is_empty());
+        if *cause == "the receiver rejects the signature" {
+            assert!(fix.contains("same secret"), "{fix}");
+        }
+        // Every other check passed: the failure is pinned on the receiver.
+        for name in ["config", "profile", "dns", "connect"] {
+            assert_eq!(check_named(&checks, name).1, "pass", "{name}");
+        }
+    }
+}
+
+#[test]
+fn doctor_groups_recent_failures_in_the_log_by_cause() {
+    let failing = FaultServer::start(Fault::status(500));
+    let home = sending_home(&failing.url());
+    home.cmd()
+        .args(["configure", "--retries", "0"])
+        .assert()
+        .success();
+    run(&mut send(&home), 3);
+    run(&mut send(&home), 3);
+    drop(failing);
+    let receiver = verifying_receiver(SECRET);
+    home.cmd()
+        .args(["configure", "--url", &receiver.url()])
+        .assert()
+        .success();
+    let (code, checks) = doctor(&home, &[]);
+    let (_, status, detail, fix) = check_named(&checks, "log");
+    // The receiver works now, but the latest delivery failed.
+    assert_eq!(status, "fail");
+    assert!(
+        detail.contains("2 of 2 deliveries since 7d failed: 2× 500 (the receiver's code failed)"),
+        "{detail}"
+    );
+    assert!(fix.contains("redeliver --failed"), "{fix}");
+    assert_eq!(code, 1);
+
+    // After a successful delivery the old failures are a warning.
+    run(&mut send(&home), 0);
+    let (code, checks) = doctor(&home, &[]);
+    let (_, status, detail, _) = check_named(&checks, "log");
+    assert_eq!(status, "warn", "{detail}");
+    assert!(detail.contains("2 of 3"), "{detail}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn doctor_without_a_configuration_says_what_to_run() {
+    let home = TestHome::new();
+    let (code, checks) = doctor(&home, &[]);
+    assert_eq!(code, 1);
+    let (_, status, detail, fix) = check_named(&checks, "config");
+    assert_eq!(status, "fail");
+    assert!(detail.contains("no configuration"), "{detail}");
+    assert!(fix.contains("sfhook configure --url URL"), "{fix}");
+    for name in ["dns", "connect", "tls", "mock"] {
+        assert_eq!(check_named(&checks, name).1, "skip", "{name}");
+    }
+}

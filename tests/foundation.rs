@@ -1616,7 +1616,10 @@ fn subscribe_all_and_by_category() {
         .collect();
     assert_eq!(subscriptions(&status_json(&home, None)), remaining);
 
-    home.cmd().args(["unsubscribe", "--all"]).assert().success();
+    home.cmd()
+        .args(["unsubscribe", "--all", "--yes"])
+        .assert()
+        .success();
     assert!(subscriptions(&status_json(&home, None)).is_empty());
 
     // Nothing named is a usage error; so is --all with names.
@@ -1715,7 +1718,7 @@ fn profiles_hold_different_endpoints_and_subscriptions() {
 
     // Changing one leaves the other alone; --profile beats SFHOOK_PROFILE.
     home.cmd()
-        .args(["unsubscribe", "--all", "--profile", "staging"])
+        .args(["unsubscribe", "--all", "--yes", "--profile", "staging"])
         .env("SFHOOK_PROFILE", "production")
         .assert()
         .success();

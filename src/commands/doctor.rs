@@ -216,7 +216,9 @@ fn check_profile<'c>(
                 Status::Fail,
                 format!("profile '{}' {missing}", ctx.profile),
             )
-            .fix(format!("run 'sfhook{flag} configure --url URL --generate-secret'")),
+            .fix(format!(
+                "run 'sfhook{flag} configure --url URL --generate-secret'"
+            )),
         )?;
         return Ok(None);
     };
@@ -230,7 +232,10 @@ fn check_profile<'c>(
         Check::new(
             "profile",
             Status::Warn,
-            format!("'{}' is not active, so 'send' delivers nothing; {subscribed}", ctx.profile),
+            format!(
+                "'{}' is not active, so 'send' delivers nothing; {subscribed}",
+                ctx.profile
+            ),
         )
         .fix(format!("run 'sfhook{flag} activate'"))
     } else if count == 0 {
@@ -239,7 +244,9 @@ fn check_profile<'c>(
             Status::Warn,
             format!("'{}' is active but subscribed to no event", ctx.profile),
         )
-        .fix(format!("run 'sfhook{flag} subscribe EVENT' ('sfhook events' lists them)"))
+        .fix(format!(
+            "run 'sfhook{flag} subscribe EVENT' ('sfhook events' lists them)"
+        ))
     } else {
         Check::new(
             "profile",
@@ -285,7 +292,10 @@ async fn check_endpoint(
             report.add(Check::new("dns", Status::Fail, why).fix(format!(
                 "check the host name in the URL ('{configure}') and this machine's DNS"
             )))?;
-            return report.skip_rest(&["connect", "tls", "mock"], "skipped: the host does not resolve");
+            return report.skip_rest(
+                &["connect", "tls", "mock"],
+                "skipped: the host does not resolve",
+            );
         }
     };
 
@@ -333,7 +343,11 @@ async fn check_tls(
             )
             .fix("serve the receiver over https and configure the https:// URL")
         } else {
-            Check::new("tls", Status::Skip, "plain http on this machine: no certificate")
+            Check::new(
+                "tls",
+                Status::Skip,
+                "plain http on this machine: no certificate",
+            )
         };
     }
     let Some(host) = url.host() else {
@@ -356,7 +370,8 @@ async fn check_tls(
             let fix = if why.contains("expired") {
                 "renew the receiver's certificate: every delivery fails until then".to_string()
             } else if why.contains("not signed by a trusted") {
-                "give the receiver a certificate from a public CA, or pass --cacert FILE".to_string()
+                "give the receiver a certificate from a public CA, or pass --cacert FILE"
+                    .to_string()
             } else {
                 format!("give the receiver a certificate valid for {host_text}")
             };
@@ -504,7 +519,10 @@ fn check_log(ctx: &Context, since: &str, window: &Filter, report: &mut Report<'_
                     .or_default() += 1;
             }
             let ts = head.comparable_timestamp().unwrap_or_default();
-            if latest.as_ref().is_none_or(|(at, _)| ts.as_ref() >= at.as_str()) {
+            if latest
+                .as_ref()
+                .is_none_or(|(at, _)| ts.as_ref() >= at.as_str())
+            {
                 latest = Some((ts.into_owned(), head.success));
             }
         }
@@ -535,7 +553,11 @@ fn check_log(ctx: &Context, since: &str, window: &Filter, report: &mut Report<'_
                 .map(|(cause, n)| format!("{n}× {cause}"))
                 .collect();
             let newest_ok = latest.is_some_and(|(_, ok)| ok);
-            let status = if newest_ok { Status::Warn } else { Status::Fail };
+            let status = if newest_ok {
+                Status::Warn
+            } else {
+                Status::Fail
+            };
             let latest_said = if newest_ok {
                 "the latest succeeded"
             } else {
@@ -558,7 +580,12 @@ fn check_log(ctx: &Context, since: &str, window: &Filter, report: &mut Report<'_
     report.add(check)
 }
 
-fn finish(ctx: &Context, args: &DoctorArgs, config: Option<&Config>, report: Report<'_>) -> Result<()> {
+fn finish(
+    ctx: &Context,
+    args: &DoctorArgs,
+    config: Option<&Config>,
+    report: Report<'_>,
+) -> Result<()> {
     let failed: Vec<&str> = report
         .checks
         .iter()

@@ -73,7 +73,10 @@ fn csv_row(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
     let Ok(record) = serde_json::from_slice::<Record<'_>>(bytes) else {
         return Ok(());
     };
-    let code = record.response_code.map(|c| c.to_string()).unwrap_or_default();
+    let code = record
+        .response_code
+        .map(|c| c.to_string())
+        .unwrap_or_default();
     let duration = record.duration_ms.to_string();
     let attempt = record.attempt.to_string();
     write_csv(
@@ -658,7 +661,7 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
     let mut seen = 0u32;
     let report = deliverylog::prune(&ctx.home, |line| {
         seen = seen.wrapping_add(1);
-        if seen % 1024 == 0 {
+        if seen.is_multiple_of(1024) {
             progress.set_position(line.offset);
         }
         older.matches(&line.head)

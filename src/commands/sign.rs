@@ -20,7 +20,11 @@ pub fn sign(ctx: &Context, args: SignArgs) -> Result<()> {
     let signature = signature::sign(secret.expose().as_bytes(), &body);
     let mut stdout = output::stdout();
     if args.json {
-        writeln!(stdout, "{}", json!({"signature": signature, "bytes": body.len()}))?;
+        writeln!(
+            stdout,
+            "{}",
+            json!({"signature": signature, "bytes": body.len()})
+        )?;
     } else {
         writeln!(stdout, "{signature}")?;
     }

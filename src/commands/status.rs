@@ -103,8 +103,15 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
                 format_duration(d.backoff)
             ),
         ),
-        ("config", config_path.display().to_string()),
-        ("log", log_path.display().to_string()),
+        // A home may be any bytes: no control character reaches the screen.
+        (
+            "config",
+            output::plain(&config_path.display().to_string()).into_owned(),
+        ),
+        (
+            "log",
+            output::plain(&log_path.display().to_string()).into_owned(),
+        ),
         (
             "deliveries",
             format!(
@@ -117,7 +124,8 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         if out.stdout_is_tty {
             writeln!(stdout, "{} {value}", out.paint(BOLD, format!("{key:<14}")))?;
         } else {
-            writeln!(stdout, "{key}\t{}", output::plain(&value))?;
+            // Painted only with --color always; every part is plain already.
+            writeln!(stdout, "{key}\t{value}")?;
         }
     }
     stdout.flush()?;

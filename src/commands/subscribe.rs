@@ -24,7 +24,11 @@ pub fn subscribe(ctx: &Context, args: SubscribeArgs) -> Result<()> {
         let labels: Vec<String> = offered
             .iter()
             .map(|e| {
-                let mark = if subscribed.contains(e) { "  (subscribed)" } else { "" };
+                let mark = if subscribed.contains(e) {
+                    "  (subscribed)"
+                } else {
+                    ""
+                };
                 format!("{:<34} {}{mark}", e.slug, e.category)
             })
             .collect();
@@ -40,8 +44,10 @@ pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
         require_terminal(ctx, "unsubscribe from")?;
         let offered = current(ctx)?;
         if offered.is_empty() {
-            ctx.out
-                .note(format!("Profile '{}' is subscribed to no event", ctx.profile));
+            ctx.out.note(format!(
+                "Profile '{}' is subscribed to no event",
+                ctx.profile
+            ));
             return change(ctx, &[], false, args.json);
         }
         let labels: Vec<String> = offered.iter().map(|e| e.slug.to_string()).collect();
@@ -50,12 +56,13 @@ pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
         selected(&args.which)?
     };
     if args.which.all && !args.yes {
+        // The saved state first: a broken or inactive profile is the news.
+        let count = current(ctx)?.len();
         if !ctx.out.stdin_is_tty {
             return Err(usage(
                 "unsubscribe --all removes every subscription: confirm with --yes (sfhook asks only on a terminal)",
             ));
         }
-        let count = current(ctx)?.len();
         if count > 0 {
             let confirmed = dialoguer::Confirm::new()
                 .with_prompt(format!(
