@@ -112,6 +112,16 @@ if [ "$what" = log ] || [ "$what" = all ]; then
   echo "| logs --code 500 --json, $records records ($size) | $(ms "$code") | rg: $(ms "$code_rg") | $(ratio "$code" "$code_rg")× rg | ≤ 1.5× |"
   echo "| same | $(ms "$code") | jq: $(ms "$code_jq") | $(ratio "$code_jq" "$code")× faster than jq | ≥ 20× |"
 
+  # CSV for a spreadsheet: every field, the payload as JSON text.
+  hyperfine -N --warmup 2 --runs 10 --export-json "$work/csv.json" \
+    "$sfhook logs --code 500 --format csv" >/dev/null 2>&1
+  csv=$(mean "$work/csv.json" 0)
+  fields='.request_id,.event_id,.event,.timestamp,.url,.response_code,.success,.error,.duration_ms,.attempt,.redelivery_of,.profile,(.payload|tojson),.response_body'
+  hyperfine -N --runs 1 --export-json "$work/jqcsv.json" \
+    "jq -r 'select(.response_code==500) | [$fields] | @csv' $log" >/dev/null 2>&1
+  csv_jq=$(mean "$work/jqcsv.json" 0)
+  echo "| logs --code 500 --format csv | $(ms "$csv") | jq @csv: $(ms "$csv_jq") | $(ratio "$csv_jq" "$csv")× faster than jq | ≥ 20× |"
+
   hyperfine -N --warmup 2 --runs 10 --export-json "$work/summary.json" \
     "$sfhook logs summary" "rg -c '\"success\":true' $log" >/dev/null 2>&1
   summary=$(mean "$work/summary.json" 0)

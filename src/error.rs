@@ -37,6 +37,20 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The same failure, its message followed by what to do about it.
+    pub fn with_hint(self, hint: &str) -> Failure {
+        let add = |message: String| format!("{message}; {hint}");
+        match self {
+            Failure::CheckFailed(m) => Failure::CheckFailed(add(m)),
+            Failure::Usage(m) => Failure::Usage(add(m)),
+            Failure::Rejected(m) => Failure::Rejected(add(m)),
+            Failure::Unreachable(m) => Failure::Unreachable(add(m)),
+            Failure::Precondition(m) => Failure::Precondition(add(m)),
+        }
+    }
+}
+
 /// The exit code for an error: the first `Failure` in its chain, else 1.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     err.chain()

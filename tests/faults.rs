@@ -1356,7 +1356,9 @@ fn doctor_groups_recent_failures_in_the_log_by_cause() {
     // The receiver works now, but the latest delivery failed.
     assert_eq!(status, "fail");
     assert!(
-        detail.contains("2 of 2 deliveries since 7d failed: 2× 500 (the receiver's code failed)"),
+        detail.contains(
+            "2 of 2 deliveries in the last 7d failed: 2× 500 (the receiver's code failed)"
+        ),
         "{detail}"
     );
     assert!(fix.contains("redeliver --failed"), "{fix}");

@@ -504,14 +504,32 @@ fn cause_of_record(code: Option<u16>, error: Option<&str>) -> String {
     }
 }
 
-fn check_log(ctx: &Context, since: &str, window: &Filter, report: &mut Report<'_>) -> Result<()> {
+/// `3 deliveries`, `1 delivery`.
+fn deliveries(n: u64) -> String {
+    format!("{n} deliver{}", if n == 1 { "y" } else { "ies" })
+}
+
+/// `in the last 7d` for an age, `since 2026-11-01` for a date.
+fn window_words(since: &str) -> String {
+    let age = since.starts_with(|c: char| c.is_ascii_digit())
+        && since.ends_with(|c: char| c.is_ascii_alphabetic())
+        && !since.contains(['-', ':']);
+    if age {
+        format!("in the last {since}")
+    } else {
+        format!("since {since}")
+    }
+}
+
+fn check_log(ctx: &Context, since: &str, filter: &Filter, report: &mut Report<'_>) -> Result<()> {
+    let window = window_words(since);
     let path = ctx.home.log_file();
     let mut total = 0u64;
     let mut causes: BTreeMap<String, u64> = BTreeMap::new();
     let mut latest: Option<(String, bool)> = None;
-    let scanned = deliverylog::scan(&path, 0, window.needle().as_ref(), |line| {
+    let scanned = deliverylog::scan(&path, 0, filter.needle().as_ref(), |line| {
         let head = &line.head;
-        if window.matches(head) {
+        if filter.matches(head) {
             total += 1;
             if !head.success {
                 *causes
@@ -537,12 +555,12 @@ fn check_log(ctx: &Context, since: &str, window: &Filter, report: &mut Report<'_
         Ok(_) if total == 0 => Check::new(
             "log",
             Status::Pass,
-            format!("no deliveries for '{}' since {since}", ctx.profile),
+            format!("no deliveries for '{}' {window}", ctx.profile),
         ),
         Ok(_) if causes.is_empty() => Check::new(
             "log",
             Status::Pass,
-            format!("{total} deliveries since {since}, all delivered"),
+            format!("{} {window}, all delivered", deliveries(total)),
         ),
         Ok(_) => {
             let failed: u64 = causes.values().sum();
@@ -567,7 +585,8 @@ fn check_log(ctx: &Context, since: &str, window: &Filter, report: &mut Report<'_
                 "log",
                 status,
                 format!(
-                    "{failed} of {total} deliveries since {since} failed: {}; {latest_said}",
+                    "{failed} of {} {window} failed: {}; {latest_said}",
+                    deliveries(total),
                     tally.join(", ")
                 ),
             )

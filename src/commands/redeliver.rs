@@ -139,15 +139,18 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     }
     progress.finish_and_clear();
     let total = selected.len();
+    let hint = super::send::doctor_hint(&ctx.profile);
     if unanswered > 0 {
         Err(Failure::Unreachable(format!(
             "{unanswered} of {total} redeliveries got no answer from {url}"
         ))
+        .with_hint(&hint)
         .into())
     } else if rejected > 0 {
         Err(Failure::Rejected(format!(
             "{rejected} of {total} redeliveries were refused by {url}"
         ))
+        .with_hint(&hint)
         .into())
     } else {
         Ok(())

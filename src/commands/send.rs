@@ -99,9 +99,18 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
     }
     let outcome = last.expect("at least one attempt is made");
     match outcome.failure(&url) {
-        Some(failure) => Err(failure.into()),
+        Some(failure) => Err(failure.with_hint(&doctor_hint(&ctx.profile)).into()),
         None => Ok(()),
     }
+}
+
+/// Where a failed real delivery sends the user next: `doctor` checks the
+/// profile's endpoint layer by layer.
+pub fn doctor_hint(profile: &str) -> String {
+    format!(
+        "run 'sfhook{} doctor' to see where deliveries break",
+        config::profile_flag(profile)
+    )
 }
 
 /// Lets a delivery go on when the reader of stdout has gone away
