@@ -20,6 +20,7 @@ pub mod ids;
 pub mod output;
 pub mod payload;
 pub mod probe;
+pub mod prompt;
 pub mod receiver;
 pub mod secret;
 pub mod signature;

@@ -108,7 +108,7 @@ impl Output {
     /// people set to keep escapes out of their terminal, turn it off too.
     /// `units` is the template's middle, e.g. `{pos}/{len} mocks`.
     pub fn progress(&self, len: u64, units: &str) -> indicatif::ProgressBar {
-        if !self.stderr_is_tty || !self.stderr_color {
+        if !self.draws_on_stderr() {
             return indicatif::ProgressBar::hidden();
         }
         let bar = indicatif::ProgressBar::with_draw_target(
@@ -120,6 +120,12 @@ impl Output {
             bar.set_style(style);
         }
         bar
+    }
+
+    /// Whether prompts and progress may redraw stderr with terminal
+    /// escapes: only on a terminal, and only with colour on there.
+    pub fn draws_on_stderr(&self) -> bool {
+        self.stderr_is_tty && self.stderr_color
     }
 
     pub fn paint_stderr(&self, style: Style, text: impl Display) -> String {

@@ -420,3 +420,68 @@ fn long_work_shows_progress_on_a_terminal_and_none_on_a_pipe() {
     assert_eq!(run.code, Some(0), "{}", run.screen);
     assert!(run.screen.contains("/2 redeliveries"), "{:?}", run.screen);
 }
+
+#[test]
+fn without_colour_prompts_ask_line_by_line_without_escapes() {
+    let receiver = TestServer::start(Reply::status(200));
+    let home = prepared(&receiver);
+    let no_color = [("NO_COLOR", "1")];
+
+    let run = pty_run(&home, &["subscribe"], &no_color, &["x 3\r", "3\r"]);
+    assert_eq!(run.code, Some(0), "{}", run.screen);
+    assert!(run.screen.contains("Numbers to tick"), "{}", run.screen);
+    assert!(
+        run.screen.contains("'x' is not a number from 1 to 14"),
+        "{}",
+        run.screen
+    );
+    assert!(
+        run.screen.contains("Subscribed to device-unenrolled"),
+        "{}",
+        run.screen
+    );
+    assert!(!has_escape(&run.screen), "{:?}", run.screen);
+
+    let run = pty_run(&home, &["unsubscribe", "--all"], &no_color, &["n\r"]);
+    assert_eq!(run.code, Some(0), "{}", run.screen);
+    assert!(run.screen.contains("[y/N]"), "{}", run.screen);
+    assert!(run.screen.contains("Nothing changed"), "{}", run.screen);
+    assert!(!has_escape(&run.screen), "{:?}", run.screen);
+
+    let run = pty_run(
+        &home,
+        &["logs", "prune", "--before", "2099-01-01"],
+        &no_color,
+        &["y\r"],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.screen);
+    assert!(
+        run.screen.contains("Dropped 2 deliveries"),
+        "{}",
+        run.screen
+    );
+    assert!(!has_escape(&run.screen), "{:?}", run.screen);
+    assert!(home.log_records().is_empty());
+
+    // configure asks for what is missing: a URL until one parses, then the
+    // secret, hidden (empty: one is generated and shown once).
+    let fresh = TestHome::new();
+    let run = pty_run(
+        &fresh,
+        &["configure"],
+        &no_color,
+        &["not a url\r", "http://127.0.0.1:9/hook\r", "\r"],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.screen);
+    assert!(
+        run.screen.contains("invalid URL 'not a url'"),
+        "{}",
+        run.screen
+    );
+    assert!(run.screen.contains("Generated secret"), "{}", run.screen);
+    assert!(!has_escape(&run.screen), "{:?}", run.screen);
+    let status = fresh.cmd().args(["status", "--json"]).output().unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["url"], "http://127.0.0.1:9/hook");
+    assert_eq!(status["configured"], true);
+}

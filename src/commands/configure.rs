@@ -2,7 +2,7 @@
 
 use std::io::{Read, Write};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::ConfigureArgs;
@@ -12,6 +12,7 @@ use crate::endpoint::Endpoint;
 use crate::error::usage;
 use crate::fsutil;
 use crate::output::{self, BOLD, OK};
+use crate::prompt;
 use crate::secret::{self, Secret};
 use crate::units::format_duration;
 
@@ -187,11 +188,9 @@ fn prompt_url(ctx: &Context) -> Result<Endpoint> {
             "no URL: pass --url URL (sfhook prompts for it only when stdin is a terminal)",
         ));
     }
-    let text: String = dialoguer::Input::new()
-        .with_prompt("Webhook URL")
-        .validate_with(|text: &String| Endpoint::parse(text).map(|_| ()))
-        .interact_text()
-        .context("cannot read the URL from the terminal")?;
+    let text = prompt::text(&ctx.out, "Webhook URL", |text| {
+        Endpoint::parse(text).map(|_| ())
+    })?;
     Endpoint::parse(&text).map_err(usage)
 }
 
@@ -201,11 +200,7 @@ fn prompt_secret(ctx: &Context) -> Result<Secret> {
             "no secret: pass --secret-stdin, --secret-file FILE or --generate-secret, or set SFHOOK_SECRET",
         ));
     }
-    let text = dialoguer::Password::new()
-        .with_prompt("Secret key (hidden; leave empty to generate one)")
-        .allow_empty_password(true)
-        .interact()
-        .context("cannot read the secret from the terminal")?;
+    let text = prompt::hidden(&ctx.out, "Secret key (hidden; leave empty to generate one)")?;
     if text.is_empty() {
         let secret = Secret::generate();
         ctx.out.note(format!(

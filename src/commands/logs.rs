@@ -637,13 +637,10 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
             ));
             return Ok(());
         }
-        let confirmed = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Drop {dropping} of {total} deliveries logged before {shown_cutoff}?"
-            ))
-            .default(false)
-            .interact()
-            .context("cannot read the answer from the terminal")?;
+        let confirmed = crate::prompt::confirm(
+            &ctx.out,
+            &format!("Drop {dropping} of {total} deliveries logged before {shown_cutoff}?"),
+        )?;
         if !confirmed {
             ctx.out.note("Nothing pruned");
             return Ok(());

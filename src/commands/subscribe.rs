@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::json;
 
 use crate::catalog::{EVENTS, Event};
@@ -13,6 +13,7 @@ use crate::config::{self, profile_flag};
 use crate::context::Context;
 use crate::error::usage;
 use crate::output::{self, DIM, OK};
+use crate::prompt;
 
 use super::shared::resolve_event;
 
@@ -64,14 +65,13 @@ pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
             ));
         }
         if count > 0 {
-            let confirmed = dialoguer::Confirm::new()
-                .with_prompt(format!(
+            let confirmed = prompt::confirm(
+                &ctx.out,
+                &format!(
                     "Unsubscribe profile '{}' from all {count} events it is subscribed to?",
                     ctx.profile
-                ))
-                .default(false)
-                .interact()
-                .context("cannot read the answer from the terminal")?;
+                ),
+            )?;
             if !confirmed {
                 ctx.out.note("Nothing changed");
                 return Ok(());
@@ -128,13 +128,7 @@ fn choose(
     labels: &[String],
 ) -> Result<Vec<&'static Event>> {
     require_terminal(ctx, verb)?;
-    let picked = dialoguer::MultiSelect::new()
-        .with_prompt(format!(
-            "Events to {verb} (space to tick, enter to confirm)"
-        ))
-        .items(labels)
-        .interact()
-        .context("cannot read the choice from the terminal")?;
+    let picked = prompt::choose_many(&ctx.out, &format!("Events to {verb}"), labels)?;
     if picked.is_empty() {
         ctx.out.note("Nothing chosen; nothing changed");
     }
