@@ -114,31 +114,13 @@ fn every_subcommand_help_ends_with_examples() {
 struct Prepared {
     template: tempfile::TempDir,
     receiver: TestServer,
-    _failing: TestServer,
 }
 
 impl Prepared {
     fn new() -> Prepared {
         let receiver = TestServer::start(Reply::status(200));
-        let failing = TestServer::start(Reply::status(500));
         let template = tempfile::tempdir().unwrap();
-        let home = TestHome::new();
-        // A failed delivery, then a successful one, as a real log has.
-        home.configure_active(&failing.url());
-        home.subscribe(&["device-enrolled", "device-locked"]);
-        home.cmd()
-            .args(["configure", "--retries", "0"])
-            .assert()
-            .success();
-        home.cmd().args(["send", "device-locked"]).assert().code(3);
-        home.cmd()
-            .args(["configure", "--url", &receiver.url()])
-            .assert()
-            .success();
-        home.cmd()
-            .args(["send", "device-enrolled"])
-            .assert()
-            .success();
+        let home = TestHome::with_history(&receiver);
         home.cmd()
             .args([
                 "--profile",
@@ -163,11 +145,7 @@ impl Prepared {
         fs::write(work.join("body.json"), sample.stdout).unwrap();
         fs::write(work.join("key.txt"), "a-file-secret-0123456789\n").unwrap();
         fs::create_dir_all(root.join("user/.config/fish/completions")).unwrap();
-        Prepared {
-            template,
-            receiver,
-            _failing: failing,
-        }
+        Prepared { template, receiver }
     }
 
     /// A fresh copy of everything, for one example.

@@ -127,27 +127,9 @@ fn open_pty() -> (OwnedFd, OwnedFd) {
     unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
 }
 
-/// A home with an active, subscribed profile, a receiver that answers 200,
-/// and a log with a success and a failure, so that every kind of output
-/// has something to show.
+/// `TestHome::with_history`, with a body to sign beside it.
 fn prepared(receiver: &TestServer) -> TestHome {
-    let failing = TestServer::start(Reply::status(503));
-    let home = TestHome::new();
-    home.configure_active(&failing.url());
-    home.cmd()
-        .args(["configure", "--retries", "0"])
-        .assert()
-        .success();
-    home.subscribe(&["device-enrolled", "device-locked"]);
-    home.cmd().args(["send", "device-locked"]).assert().code(3);
-    home.cmd()
-        .args(["configure", "--url", &receiver.url()])
-        .assert()
-        .success();
-    home.cmd()
-        .args(["send", "device-enrolled"])
-        .assert()
-        .success();
+    let home = TestHome::with_history(receiver);
     std::fs::write(home.path().join("body.json"), br#"{"a":1}"#).unwrap();
     home
 }

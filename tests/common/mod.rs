@@ -86,6 +86,32 @@ impl TestHome {
         self.cmd().arg("activate").assert().success();
     }
 
+    /// A home whose default profile is active, subscribed to
+    /// device-enrolled and device-locked, retries nothing and points at
+    /// `receiver`, and whose log holds a failed delivery (a 503 from another
+    /// endpoint) and then a successful one: every kind of output has
+    /// something to show.
+    pub fn with_history(receiver: &TestServer) -> TestHome {
+        let failing = TestServer::start(Reply::status(503));
+        let home = TestHome::new();
+        home.configure_active(&failing.url());
+        home.cmd()
+            .args(["configure", "--retries", "0"])
+            .assert()
+            .success();
+        home.subscribe(&["device-enrolled", "device-locked"]);
+        home.cmd().args(["send", "device-locked"]).assert().code(3);
+        home.cmd()
+            .args(["configure", "--url", &receiver.url()])
+            .assert()
+            .success();
+        home.cmd()
+            .args(["send", "device-enrolled"])
+            .assert()
+            .success();
+        home
+    }
+
     pub fn subscribe(&self, events: &[&str]) {
         self.cmd().arg("subscribe").args(events).assert().success();
     }
