@@ -181,6 +181,9 @@ fn shell(dir: &Path, example: &str) -> Command {
         std::env::var("PATH").unwrap_or_default()
     );
     let mut cmd = Command::new("bash");
+    for var in CLEARED_ENV {
+        cmd.env_remove(var);
+    }
     cmd.arg("-c")
         .arg(example)
         .current_dir(dir.join("work"))
@@ -191,20 +194,6 @@ fn shell(dir: &Path, example: &str) -> Command {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
-    for var in [
-        "SFHOOK_PROFILE",
-        "SFHOOK_SECRET",
-        "SFHOOK_URL",
-        "NO_COLOR",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
     cmd
 }
 

@@ -34,12 +34,12 @@ struct PtyRun {
 fn pty_run(home: &TestHome, args: &[&str], env: &[(&str, &str)], keys: &[&str]) -> PtyRun {
     let (master, slave) = open_pty();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfhook"));
+    for var in CLEARED_ENV {
+        cmd.env_remove(var);
+    }
     cmd.args(args)
         .env("SFHOOK_HOME", home.path())
         .env("TERM", "xterm-256color");
-    for var in ["NO_COLOR", "SFHOOK_PROFILE", "SFHOOK_SECRET", "SFHOOK_URL"] {
-        cmd.env_remove(var);
-    }
     for (var, value) in env {
         cmd.env(var, value);
     }

@@ -18,7 +18,7 @@ use sha2::Sha256;
 
 /// Environment variables that would change sfhook's behaviour: cleared in
 /// every test so that the developer's shell cannot leak in.
-const CLEARED_ENV: &[&str] = &[
+pub const CLEARED_ENV: &[&str] = &[
     "SFHOOK_HOME",
     "SFHOOK_PROFILE",
     "SFHOOK_SECRET",
