@@ -165,7 +165,7 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Run a local receiver that verifies signatures and prints each delivery
     Listen(ListenArgs),
-    /// Diagnose why deliveries fail: config, DNS, connection, TLS certificate, a mock, the log
+    /// Find why deliveries fail: config, DNS, connection, TLS, a mock, the log
     Doctor(DoctorArgs),
     /// Run the whole flow in a throwaway home against the built-in receiver
     #[command(after_help = DEMO_HELP)]
