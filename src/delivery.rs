@@ -30,8 +30,8 @@ const MAX_BACKOFF_DELAY: Duration = Duration::from_secs(300);
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
     pub timeout: Duration,
-    /// PEM file of extra CA certificates to trust.
-    pub cacert: Option<PathBuf>,
+    /// Extra CA certificates to trust (`--cacert`).
+    pub cacert: Option<CaBundle>,
     /// Accept any certificate (a self-signed local endpoint).
     pub insecure: bool,
     /// Connections kept open for reuse (a burst's concurrency).
@@ -63,6 +63,40 @@ fn proxies() -> impl Iterator<Item = String> {
     .iter()
     .filter_map(|var| std::env::var(var).ok())
     .filter(|value| !value.trim().is_empty())
+}
+
+/// The proxy a request to `url` goes through, as reqwest picks it from the
+/// environment: the scheme's variable, else ALL_PROXY, unless NO_PROXY
+/// names the host (exactly, as a domain suffix, or `*`). Shown redacted.
+pub fn proxy_for(url: &Url) -> Option<String> {
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .find(|value| !value.trim().is_empty())
+    };
+    let proxy = match url.scheme() {
+        "https" => var(&["HTTPS_PROXY", "https_proxy"]),
+        _ => var(&["HTTP_PROXY", "http_proxy"]),
+    }
+    .or_else(|| var(&["ALL_PROXY", "all_proxy"]))?;
+    let host = url
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let bypassed = var(&["NO_PROXY", "no_proxy"]).is_some_and(|list| {
+        list.split(',').map(str::trim).any(|entry| {
+            let entry = entry.trim_start_matches("*.").trim_start_matches('.');
+            let entry = entry.to_ascii_lowercase();
+            entry == "*"
+                || (!entry.is_empty() && (host == entry || host.ends_with(&format!(".{entry}"))))
+        })
+    });
+    if bypassed {
+        return None;
+    }
+    Some(Url::parse(proxy.trim()).map_or_else(|_| "(unparsable)".to_string(), |p| redact(&p)))
 }
 
 #[derive(Clone)]
@@ -287,11 +321,11 @@ impl Engine {
             // Without proxy variables there is nothing to look up per request.
             builder = builder.no_proxy();
         }
-        if let Some(path) = &options.cacert {
-            let certificates = reqwest::Certificate::from_pem_bundle(&read_cacert(path)?)
+        if let Some(bundle) = &options.cacert {
+            let certificates = reqwest::Certificate::from_pem_bundle(&bundle.pem)
                 .ok()
                 .filter(|certs| !certs.is_empty())
-                .ok_or_else(|| no_certificate_in(path))?;
+                .ok_or_else(|| bundle.no_certificate())?;
             for certificate in certificates {
                 builder = builder.add_root_certificate(certificate);
             }
@@ -343,28 +377,40 @@ impl Engine {
     }
 }
 
-/// The bytes of a `--cacert` file. A bundle of every public CA is about
-/// 250 KiB; a bounded read keeps `--cacert /dev/zero` from eating memory.
-/// Pipes still work.
-pub fn read_cacert(path: &Path) -> Result<Vec<u8>> {
-    let pem = std::fs::File::open(path)
-        .and_then(|file| crate::fsutil::read_at_most(file, MAX_CACERT_BYTES))
-        .map_err(|e| usage(format!("--cacert {}: {e}", path.display())))?
-        .ok_or_else(|| {
-            usage(format!(
-                "--cacert {} is larger than {} MiB; give a PEM file of CA certificates",
-                path.display(),
-                MAX_CACERT_BYTES / (1024 * 1024)
-            ))
-        })?;
-    Ok(pem)
+/// A `--cacert` file, read once (it may be a pipe, which cannot be read
+/// twice): its path, for messages, and its bytes.
+#[derive(Debug, Clone)]
+pub struct CaBundle {
+    pub path: PathBuf,
+    pub pem: Vec<u8>,
 }
 
-pub fn no_certificate_in(path: &Path) -> anyhow::Error {
-    usage(format!(
-        "--cacert {}: no PEM certificate in the file",
-        path.display()
-    ))
+impl CaBundle {
+    /// A bundle of every public CA is about 250 KiB; a bounded read keeps
+    /// `--cacert /dev/zero` from eating memory.
+    pub fn read(path: &Path) -> Result<CaBundle> {
+        let pem = std::fs::File::open(path)
+            .and_then(|file| crate::fsutil::read_at_most(file, MAX_CACERT_BYTES))
+            .map_err(|e| usage(format!("--cacert {}: {e}", path.display())))?
+            .ok_or_else(|| {
+                usage(format!(
+                    "--cacert {} is larger than {} MiB; give a PEM file of CA certificates",
+                    path.display(),
+                    MAX_CACERT_BYTES / (1024 * 1024)
+                ))
+            })?;
+        Ok(CaBundle {
+            path: path.to_path_buf(),
+            pem,
+        })
+    }
+
+    pub fn no_certificate(&self) -> anyhow::Error {
+        usage(format!(
+            "--cacert {}: no PEM certificate in the file",
+            self.path.display()
+        ))
+    }
 }
 
 async fn read_answer(

@@ -122,6 +122,13 @@ impl Output {
         bar
     }
 
+    /// Whether sfhook may ask: the answer comes from stdin, and the question
+    /// goes to stderr, so both must be a terminal. Otherwise a question
+    /// would wait unseen, or read a script's data as an answer.
+    pub fn can_prompt(&self) -> bool {
+        self.stdin_is_tty && self.stderr_is_tty
+    }
+
     /// Whether prompts and progress may redraw stderr with terminal
     /// escapes: only on a terminal, and only with colour on there.
     pub fn draws_on_stderr(&self) -> bool {
@@ -145,6 +152,13 @@ fn paint(enabled: bool, style: Style, text: impl Display) -> String {
 /// closed pipe (`sfhook logs | head`) ends the command quietly.
 pub fn stdout() -> BufWriter<StdoutLock<'static>> {
     BufWriter::with_capacity(64 * 1024, io::stdout().lock())
+}
+
+/// One JSON value on its own line on stdout: what `--json` prints.
+pub fn print_json(value: &serde_json::Value) -> io::Result<()> {
+    let mut out = stdout();
+    writeln!(out, "{value}")?;
+    out.flush()
 }
 
 /// True if the error is the reader of our stdout having gone away.

@@ -7,7 +7,6 @@
 use std::fmt::Write as _;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,7 +21,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio::net::TcpStream;
 
-use crate::delivery::{describe_tls, no_certificate_in, read_cacert};
+use crate::delivery::{CaBundle, describe_tls};
 
 /// The addresses the URL's host stands for, in the resolver's order.
 pub async fn resolve(url: &Url, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
@@ -96,7 +95,7 @@ pub struct Trust {
 impl Trust {
     /// The public CAs, the system's store and `cacert`'s certificates;
     /// with `insecure`, nothing is checked, as in a delivery.
-    pub fn new(cacert: Option<&Path>, insecure: bool) -> Result<Trust> {
+    pub fn new(cacert: Option<&CaBundle>, insecure: bool) -> Result<Trust> {
         if insecure {
             return Ok(Trust { roots: None });
         }
@@ -106,13 +105,12 @@ impl Trust {
         // reqwest: the check then says what is not trusted.
         let native = rustls_native_certs::load_native_certs();
         roots.add_parsable_certificates(native.certs);
-        if let Some(path) = cacert {
-            let pem = read_cacert(path)?;
-            let extra: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+        if let Some(bundle) = cacert {
+            let extra: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bundle.pem)
                 .filter_map(Result::ok)
                 .collect();
             if extra.is_empty() {
-                return Err(no_certificate_in(path));
+                return Err(bundle.no_certificate());
             }
             roots.add_parsable_certificates(extra);
         }

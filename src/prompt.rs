@@ -1,6 +1,7 @@
 //! What sfhook asks on a terminal: a yes/no, a checklist, a line of text,
-//! a hidden secret. Callers ask only when stdin is a terminal (and fail at
-//! once without one).
+//! a hidden secret. Callers ask only when `Output::can_prompt` (stdin and
+//! stderr are a terminal) and fail at once otherwise; each function checks
+//! it again, so that no question can wait unseen.
 //!
 //! With colour on, dialoguer draws the questions and redraws them as keys
 //! arrive. With colour off (NO_COLOR, `--color never`), the same questions
@@ -12,6 +13,8 @@ use std::io::{self, BufRead, Write};
 
 use anyhow::{Context as _, Result, bail};
 
+use crate::error::usage;
+
 use crate::output::Output;
 
 /// How many times a line-by-line question is asked again after an answer
@@ -20,6 +23,7 @@ const ATTEMPTS: usize = 3;
 
 /// Yes or no; no unless the user says yes.
 pub fn confirm(out: &Output, question: &str) -> Result<bool> {
+    require_terminal(out)?;
     if out.draws_on_stderr() {
         return dialoguer::Confirm::new()
             .with_prompt(question)
@@ -36,6 +40,7 @@ pub fn confirm(out: &Output, question: &str) -> Result<bool> {
 
 /// The indices of the items the user ticks.
 pub fn choose_many(out: &Output, question: &str, items: &[String]) -> Result<Vec<usize>> {
+    require_terminal(out)?;
     if out.draws_on_stderr() {
         return dialoguer::MultiSelect::new()
             .with_prompt(format!("{question} (space to tick, enter to confirm)"))
@@ -55,7 +60,7 @@ pub fn choose_many(out: &Output, question: &str, items: &[String]) -> Result<Vec
             Err(why) => eprintln!("{why}"),
         }
     }
-    bail!("no usable answer after {ATTEMPTS} tries")
+    Err(usage(format!("no usable answer after {ATTEMPTS} tries")))
 }
 
 /// A line of text that `check` accepts.
@@ -64,6 +69,7 @@ pub fn text(
     question: &str,
     check: impl Fn(&str) -> Result<(), String>,
 ) -> Result<String> {
+    require_terminal(out)?;
     if out.draws_on_stderr() {
         return dialoguer::Input::<String>::new()
             .with_prompt(question)
@@ -79,11 +85,12 @@ pub fn text(
             Err(why) => eprintln!("{why}"),
         }
     }
-    bail!("no usable answer after {ATTEMPTS} tries")
+    Err(usage(format!("no usable answer after {ATTEMPTS} tries")))
 }
 
 /// A line typed without echo.
 pub fn hidden(out: &Output, question: &str) -> Result<String> {
+    require_terminal(out)?;
     if out.draws_on_stderr() {
         return dialoguer::Password::new()
             .with_prompt(question)
@@ -96,6 +103,14 @@ pub fn hidden(out: &Output, question: &str) -> Result<String> {
         .read_secure_line()
         .context("cannot read the secret from the terminal")?;
     Ok(line)
+}
+
+fn require_terminal(out: &Output) -> Result<()> {
+    if out.can_prompt() {
+        Ok(())
+    } else {
+        bail!("cannot ask: stdin and stderr must both be a terminal")
+    }
 }
 
 fn ask_line(question: &str) -> Result<String> {

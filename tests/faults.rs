@@ -1386,3 +1386,86 @@ fn doctor_without_a_configuration_says_what_to_run() {
         assert_eq!(check_named(&checks, name).1, "skip", "{name}");
     }
 }
+
+#[test]
+fn doctor_fails_a_profile_that_cannot_send() {
+    let receiver = verifying_receiver(SECRET);
+    let home = TestHome::new();
+    home.configure_active(&receiver.url());
+    // Active, but subscribed to nothing: 'send' refuses every event.
+    let (code, checks) = doctor(&home, &[]);
+    assert_eq!(code, 1);
+    let (_, status, detail, fix) = check_named(&checks, "profile");
+    assert_eq!(status, "fail", "{detail}");
+    assert!(fix.contains("sfhook subscribe"), "{fix}");
+    // The endpoint itself is fine, and says so.
+    assert_eq!(check_named(&checks, "mock").1, "pass");
+
+    home.subscribe(&[EVENT]);
+    home.cmd().arg("deactivate").assert().success();
+    let (code, checks) = doctor(&home, &[]);
+    assert_eq!(code, 1);
+    let (_, status, _, fix) = check_named(&checks, "profile");
+    assert_eq!(status, "fail");
+    assert!(fix.contains("sfhook activate"), "{fix}");
+}
+
+#[test]
+fn doctor_puts_the_advice_of_a_config_error_in_its_fix() {
+    let home = TestHome::new();
+    home.configure_active("http://127.0.0.1:9/payload");
+    let config = home.config_path();
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let (code, checks) = doctor(&home, &[]);
+    assert_eq!(code, 1);
+    let (_, status, detail, fix) = check_named(&checks, "config");
+    assert_eq!(status, "fail");
+    assert!(detail.contains("accessible to other users"), "{detail}");
+    assert!(fix.starts_with("run 'chmod 600"), "{fix}");
+    assert_eq!(
+        check_named(&checks, "dns").2,
+        "skipped: no usable configuration"
+    );
+}
+
+#[test]
+fn doctor_checks_deliveries_through_a_proxy_the_way_they_go() {
+    // The host does not resolve here; only the proxy (a test server that
+    // answers 200) can reach it, as on a corporate network.
+    let proxy = TestServer::start(Reply::status(200));
+    let home = sending_home("http://hooks.internal.invalid/payload");
+    let out = home
+        .cmd()
+        .args(["doctor", "--json"])
+        .env("http_proxy", format!("http://{}", proxy.addr))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(exit_code(&out), 0, "{report}");
+    for check in report["checks"].as_array().unwrap() {
+        let name = check["check"].as_str().unwrap();
+        let expected = match name {
+            "dns" | "connect" | "tls" => "skip",
+            _ => "pass",
+        };
+        assert_eq!(check["status"], expected, "{check}");
+    }
+    assert_eq!(proxy.received().len(), 1, "the mock went through the proxy");
+}
+
+#[test]
+fn doctor_with_insecure_still_names_an_expired_certificate() {
+    let mut params = params_for(&["localhost"]);
+    params.not_before = date_time_ymd(2023, 1, 1);
+    params.not_after = date_time_ymd(2024, 1, 1);
+    let server = FaultServer::tls(self_signed(params).server_config(), Fault::status(200));
+    let home = sending_home(&server.https_url("localhost"));
+    let (code, checks) = doctor(&home, &["--insecure"]);
+    let (_, status, detail, fix) = check_named(&checks, "tls");
+    assert_eq!(status, "warn", "{detail}");
+    assert!(detail.contains("expired on 2024-01-01"), "{detail}");
+    assert!(!detail.contains("expires in -"), "{detail}");
+    assert!(fix.contains("only --insecure"), "{fix}");
+    assert_eq!(check_named(&checks, "mock").1, "pass");
+    assert_eq!(code, 0);
+}

@@ -32,6 +32,18 @@ struct PtyRun {
 /// Runs sfhook in `home` on a new pseudo-terminal, typing `keys` (each
 /// after a pause, so that a prompt is drawn first).
 fn pty_run(home: &TestHome, args: &[&str], env: &[(&str, &str)], keys: &[&str]) -> PtyRun {
+    pty_run_with(home, args, env, keys, false)
+}
+
+/// `pty_run`; with `stderr_elsewhere`, stderr goes to /dev/null instead,
+/// as in `sfhook ... 2>errors.txt` typed at a terminal.
+fn pty_run_with(
+    home: &TestHome,
+    args: &[&str],
+    env: &[(&str, &str)],
+    keys: &[&str],
+    stderr_elsewhere: bool,
+) -> PtyRun {
     let (master, slave) = open_pty();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfhook"));
     for var in CLEARED_ENV {
@@ -44,9 +56,12 @@ fn pty_run(home: &TestHome, args: &[&str], env: &[(&str, &str)], keys: &[&str]) 
         cmd.env(var, value);
     }
     let stdio = |fd: &OwnedFd| Stdio::from(fd.try_clone().unwrap());
-    cmd.stdin(stdio(&slave))
-        .stdout(stdio(&slave))
-        .stderr(stdio(&slave));
+    cmd.stdin(stdio(&slave)).stdout(stdio(&slave));
+    if stderr_elsewhere {
+        cmd.stderr(Stdio::null());
+    } else {
+        cmd.stderr(stdio(&slave));
+    }
     // SAFETY: setsid and ioctl are async-signal-safe; between fork and exec
     // the child only makes itself a session leader with the pty (its stdin)
     // as the controlling terminal.
@@ -466,4 +481,34 @@ fn without_colour_prompts_ask_line_by_line_without_escapes() {
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(status["url"], "http://127.0.0.1:9/hook");
     assert_eq!(status["configured"], true);
+}
+
+#[test]
+fn nothing_is_asked_when_stderr_is_not_the_terminal() {
+    // The question would go where nobody sees it: fail at once instead.
+    let receiver = TestServer::start(Reply::status(200));
+    let home = prepared(&receiver);
+    for args in [
+        &["logs", "prune", "--before", "2099-01-01"][..],
+        &["unsubscribe", "--all"],
+        &["subscribe"],
+    ] {
+        for env in [&[][..], &[("NO_COLOR", "1")]] {
+            let run = pty_run_with(&home, args, env, &[], true);
+            assert_eq!(run.code, Some(2), "sfhook {args:?} {env:?}: {}", run.screen);
+        }
+    }
+    assert_eq!(home.log_records().len(), 2);
+
+    // No secret is made up when the question cannot be seen.
+    let fresh = TestHome::new();
+    let run = pty_run_with(
+        &fresh,
+        &["configure", "--url", "http://127.0.0.1:9/x"],
+        &[],
+        &[],
+        true,
+    );
+    assert_eq!(run.code, Some(2), "{}", run.screen);
+    assert!(!fresh.config_path().exists());
 }

@@ -1,7 +1,5 @@
 //! `sfhook activate` and `sfhook deactivate`.
 
-use std::io::Write;
-
 use anyhow::Result;
 use serde_json::json;
 
@@ -20,10 +18,7 @@ pub fn run(ctx: &Context, args: ActivateArgs, active: bool) -> Result<()> {
         Ok((changed, url))
     })?;
     if args.json {
-        let mut stdout = output::stdout();
-        let result = json!({"profile": ctx.profile, "active": active, "changed": changed});
-        writeln!(stdout, "{result}")?;
-        stdout.flush()?;
+        output::print_json(&json!({"profile": ctx.profile, "active": active, "changed": changed}))?;
     }
     let out = &ctx.out;
     let name = &ctx.profile;

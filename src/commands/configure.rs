@@ -98,9 +98,7 @@ pub fn run(ctx: &Context, args: ConfigureArgs) -> Result<()> {
                 "backoff_ms": d.backoff.as_millis() as u64,
             },
         });
-        let mut stdout = output::stdout();
-        writeln!(stdout, "{result}")?;
-        stdout.flush()?;
+        output::print_json(&result)?;
     } else if let Some(secret) = generated {
         // The secret is the command's data: alone on stdout, so that
         // `sfhook configure --generate-secret > secret.txt` captures it.
@@ -183,9 +181,9 @@ fn read_secret(input: impl Read, from: &str) -> Result<SecretSource> {
 }
 
 fn prompt_url(ctx: &Context) -> Result<Endpoint> {
-    if !ctx.out.stdin_is_tty {
+    if !ctx.out.can_prompt() {
         return Err(usage(
-            "no URL: pass --url URL (sfhook prompts for it only when stdin is a terminal)",
+            "no URL: pass --url URL (sfhook prompts for it only on a terminal)",
         ));
     }
     let text = prompt::text(&ctx.out, "Webhook URL", |text| {
@@ -195,7 +193,7 @@ fn prompt_url(ctx: &Context) -> Result<Endpoint> {
 }
 
 fn prompt_secret(ctx: &Context) -> Result<Secret> {
-    if !ctx.out.stdin_is_tty {
+    if !ctx.out.can_prompt() {
         return Err(usage(
             "no secret: pass --secret-stdin, --secret-file FILE or --generate-secret, or set SFHOOK_SECRET",
         ));

@@ -20,7 +20,7 @@ use crate::catalog::{self, Event};
 use crate::cli::{DoctorArgs, FilterArgs, PayloadArgs};
 use crate::config::{self, Config, Configured, profile_flag};
 use crate::context::Context;
-use crate::delivery::{Engine, Outcome, Request, Verdict};
+use crate::delivery::{CaBundle, Engine, Outcome, Request, Verdict};
 use crate::deliverylog;
 use crate::error::{Failure, usage};
 use crate::filter::Filter;
@@ -28,7 +28,7 @@ use crate::output::{self, DIM, FAIL, OK, WARN};
 use crate::probe::{self, Trust};
 use crate::signature;
 
-use super::shared::{BodySource, answer_preview, engine_options, human_ms};
+use super::shared::{BodySource, answer_preview, engine_options_with, human_ms, read_cacert};
 
 /// A certificate this close to expiry is a warning.
 const EXPIRY_WARNING_DAYS: i64 = 14;
@@ -58,6 +58,18 @@ impl Check {
             status,
             detail: detail.into(),
             fix: None,
+        }
+    }
+
+    /// A check from a message that ends in its own advice (`...; run
+    /// 'chmod 600 ...'`): the advice becomes the fix.
+    fn advised(check: &'static str, status: Status, message: &str) -> Check {
+        const ADVICE: [&str; 6] = ["run ", "fix ", "move ", "use ", "pass ", "check "];
+        match message.rsplit_once("; ") {
+            Some((detail, advice)) if ADVICE.iter().any(|a| advice.starts_with(a)) => {
+                Check::new(check, status, detail).fix(advice)
+            }
+            _ => Check::new(check, status, message),
         }
     }
 
@@ -137,7 +149,9 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         now,
     )
     .map_err(|e| usage(format!("--since: {e}")))?;
-    let trust = Trust::new(args.connection.cacert.as_deref(), args.connection.insecure)?;
+    // Read once: a --cacert from a pipe cannot be read again.
+    let cacert = read_cacert(&args.connection)?;
+    let trust = Trust::new(cacert.as_ref(), args.connection.insecure)?;
 
     let mut report = Report {
         ctx,
@@ -151,12 +165,16 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
     };
     match configured {
         Some(configured) => {
-            check_endpoint(ctx, &args, &configured, &trust, &mut report).await?;
+            check_endpoint(ctx, &args, cacert, &configured, &trust, &mut report).await?;
         }
-        None => report.skip_rest(
-            &["dns", "connect", "tls", "mock"],
-            "skipped: the profile has no endpoint and secret",
-        )?,
+        None => {
+            let why = if config.is_some() {
+                "skipped: the profile has no endpoint and secret"
+            } else {
+                "skipped: no usable configuration"
+            };
+            report.skip_rest(&["dns", "connect", "tls", "mock"], why)?
+        }
     }
     check_log(ctx, &args.since, &window, &mut report)?;
     finish(ctx, &args, config.as_ref(), report)
@@ -167,7 +185,7 @@ fn check_config(ctx: &Context, report: &mut Report<'_>) -> Result<Option<Config>
     let exists = crate::fsutil::regular_file_exists(&path).unwrap_or(true);
     match ctx.load_config() {
         Err(err) => {
-            report.add(Check::new("config", Status::Fail, format!("{err:#}")))?;
+            report.add(Check::advised("config", Status::Fail, &format!("{err:#}")))?;
             report.skip_rest(&["profile"], "skipped: the config file cannot be used")?;
             Ok(None)
         }
@@ -178,10 +196,7 @@ fn check_config(ctx: &Context, report: &mut Report<'_>) -> Result<Option<Config>
                     Status::Fail,
                     format!("no configuration at {}", path.display()),
                 )
-                .fix(format!(
-                    "run 'sfhook{} configure --url URL --generate-secret'",
-                    profile_flag(&ctx.profile)
-                )),
+                .fix(format!("run '{} --generate-secret'", configure_url(ctx))),
             )?;
             report.skip_rest(&["profile"], "skipped: nothing is configured")?;
             Ok(None)
@@ -216,9 +231,7 @@ fn check_profile<'c>(
                 Status::Fail,
                 format!("profile '{}' {missing}", ctx.profile),
             )
-            .fix(format!(
-                "run 'sfhook{flag} configure --url URL --generate-secret'"
-            )),
+            .fix(format!("run '{} --generate-secret'", configure_url(ctx))),
         )?;
         return Ok(None);
     };
@@ -228,10 +241,11 @@ fn check_profile<'c>(
         "subscribed to {count} event{}",
         if count == 1 { "" } else { "s" }
     );
+    // Either makes every 'send' fail: a failed check, not a warning.
     let check = if !profile.active {
         Check::new(
             "profile",
-            Status::Warn,
+            Status::Fail,
             format!(
                 "'{}' is not active, so 'send' delivers nothing; {subscribed}",
                 ctx.profile
@@ -241,8 +255,11 @@ fn check_profile<'c>(
     } else if count == 0 {
         Check::new(
             "profile",
-            Status::Warn,
-            format!("'{}' is active but subscribed to no event", ctx.profile),
+            Status::Fail,
+            format!(
+                "'{}' is active but subscribed to no event, so 'send' delivers nothing",
+                ctx.profile
+            ),
         )
         .fix(format!(
             "run 'sfhook{flag} subscribe EVENT' ('sfhook events' lists them)"
@@ -261,21 +278,34 @@ fn check_profile<'c>(
 async fn check_endpoint(
     ctx: &Context,
     args: &DoctorArgs,
+    cacert: Option<CaBundle>,
     configured: &Configured<'_>,
     trust: &Trust,
     report: &mut Report<'_>,
 ) -> Result<()> {
     let url = configured.url.url();
-    let options = engine_options(
+    let options = engine_options_with(
         ctx,
         &args.connection,
+        cacert,
         configured.url,
         Some(configured.profile.delivery.timeout),
         1,
     );
     let timeout = options.timeout;
     let host = url.host_str().unwrap_or_default().to_string();
-    let configure = format!("sfhook{} configure --url URL", profile_flag(&ctx.profile));
+    let configure = configure_url(ctx);
+
+    if let Some(proxy) = crate::delivery::proxy_for(url) {
+        // The checks below look at the endpoint directly, which is not the
+        // way deliveries go; the mock goes the proxy's way.
+        report.skip_rest(
+            &["dns", "connect", "tls"],
+            &format!("skipped: deliveries go through the proxy {proxy}; the mock checks that way"),
+        )?;
+        let engine = Engine::new(&options)?;
+        return report.add(check_mock(ctx, configured, &engine).await?);
+    }
 
     let addrs = match probe::resolve(url, timeout).await {
         Ok(addrs) => {
@@ -367,20 +397,30 @@ async fn check_tls(
     });
     match (tls.verdict, expiry) {
         (Some(Err(why)), expiry) => {
-            let fix = if why.contains("expired") {
-                "renew the receiver's certificate: every delivery fails until then".to_string()
-            } else if why.contains("not signed by a trusted") {
-                "give the receiver a certificate from a public CA, or pass --cacert FILE"
-                    .to_string()
-            } else {
-                format!("give the receiver a certificate valid for {host_text}")
-            };
             let detail = match expiry {
                 Some((days, _)) if days < 0 => format!("{why}, {} days ago", -days),
                 _ => why,
             };
-            Check::new("tls", Status::Fail, detail).fix(fix)
+            let check = Check::advised("tls", Status::Fail, &detail);
+            if check.fix.is_some() {
+                check
+            } else if detail.contains("expired") {
+                check.fix("renew the receiver's certificate: every delivery fails until then")
+            } else {
+                check.fix(format!(
+                    "give the receiver a certificate valid for {host_text}"
+                ))
+            }
         }
+        (None, Some((days, date))) if days < 0 => Check::new(
+            "tls",
+            Status::Warn,
+            format!(
+                "certificate not checked (--insecure); it expired on {date}, {} days ago",
+                -days
+            ),
+        )
+        .fix("renew the receiver's certificate: only --insecure lets deliveries through"),
         (verdict, Some((days, date))) => {
             let unchecked = verdict.is_none();
             let valid = if unchecked {
@@ -406,6 +446,11 @@ async fn check_tls(
         ),
         (None, None) => Check::new("tls", Status::Warn, "certificate not checked (--insecure)"),
     }
+}
+
+/// The command that changes the endpoint, for fixes.
+fn configure_url(ctx: &Context) -> String {
+    format!("sfhook{} configure --url URL", profile_flag(&ctx.profile))
 }
 
 /// The event the mock carries: the first the profile is subscribed to, as
@@ -457,12 +502,12 @@ fn judge_mock(ctx: &Context, event: &Event, outcome: &Outcome) -> Check {
         Verdict::Refused(code) => {
             let cause = cause_of_code(code);
             let fix = match code {
-                404 => format!("check the URL's path: run 'sfhook{flag} configure --url URL' with the path the receiver serves"),
+                404 => format!("check the URL's path: run '{}' with the path the receiver serves", configure_url(ctx)),
                 401 | 403 | 406 => format!(
                     "check that both sides hold the same secret ('sfhook{flag} configure --secret-stdin' or the receiver's setting)"
                 ),
                 500..=599 => "look at the receiver's logs for the error; 'sfhook events show EVENT' prints the payload it got".to_string(),
-                300..=399 => format!("configure the URL it redirects to: 'sfhook{flag} configure --url URL'"),
+                300..=399 => format!("configure the URL it redirects to: '{}'", configure_url(ctx)),
                 _ => "check what the receiver expects; its answer may say".to_string(),
             };
             Check::new("mock", Status::Fail, format!("{answered}: {cause}{said}")).fix(fix)
@@ -627,9 +672,7 @@ fn finish(
             "ok": failed.is_empty(),
             "checks": report.checks,
         });
-        let mut stdout = output::stdout();
-        writeln!(stdout, "{object}")?;
-        stdout.flush()?;
+        output::print_json(&object)?;
     }
     if !failed.is_empty() {
         return Err(Failure::CheckFailed(format!(
@@ -647,7 +690,7 @@ fn finish(
         n => format!(" ({n} warnings)"),
     };
     out.note(format!(
-        "{} every check passed{warnings}",
+        "{} no check failed{warnings}",
         out.paint_stderr(OK, "✓")
     ));
     Ok(())

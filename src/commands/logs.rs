@@ -2,11 +2,13 @@
 //! dashboard's Logs page, for a terminal and for pipelines. Everything
 //! streams; nothing holds the log in memory.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -34,7 +36,7 @@ enum Style {
     Json,
     Table,
     Tsv,
-    Csv,
+    Csv(Box<CsvRows>),
 }
 
 /// Every field of a record, in the order they are stored.
@@ -55,18 +57,53 @@ const CSV_HEADER: [&str; 14] = [
     "response_body",
 ];
 
-/// One CSV record, CRLF-terminated as RFC 4180 says. Fields are written as
-/// they are stored, so the file parses back to exactly the records; a null
-/// is an empty field.
-fn write_csv(out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    writer.write_record(fields)?;
-    writer.flush()
+/// CSV records, CRLF-terminated as RFC 4180 says, each handed on as soon as
+/// it is written (a `--follow` shows it at once). Fields are written as they
+/// are stored, so the file parses back to exactly the records; a null is an
+/// empty field. One writer serves the whole listing.
+struct CsvRows {
+    writer: RefCell<csv::Writer<Shared>>,
+    written: Rc<RefCell<Vec<u8>>>,
 }
 
-fn csv_row(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+/// The buffer the CSV writer writes into, which the listing empties.
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CsvRows {
+    fn new() -> CsvRows {
+        let written = Rc::new(RefCell::new(Vec::new()));
+        let writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Shared(Rc::clone(&written)));
+        CsvRows {
+            writer: RefCell::new(writer),
+            written,
+        }
+    }
+
+    fn write(&self, out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
+        let mut writer = self.writer.borrow_mut();
+        writer.write_record(fields)?;
+        writer.flush()?;
+        let mut written = self.written.borrow_mut();
+        out.write_all(&written)?;
+        written.clear();
+        Ok(())
+    }
+}
+
+fn csv_row(rows: &CsvRows, out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
     // The head parsed already; a line whose body does not parse as a
     // record (another tool's layout can still fail here) is skipped like
     // any unreadable line.
@@ -79,7 +116,7 @@ fn csv_row(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or_default();
     let duration = record.duration_ms.to_string();
     let attempt = record.attempt.to_string();
-    write_csv(
+    rows.write(
         out,
         &[
             &record.request_id,
@@ -106,7 +143,7 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
     let style = match args.format {
         _ if args.json => Style::Json,
         Some(LogFormat::Json) => Style::Json,
-        Some(LogFormat::Csv) => Style::Csv,
+        Some(LogFormat::Csv) => Style::Csv(Box::new(CsvRows::new())),
         Some(LogFormat::Table) => Style::Table,
         Some(LogFormat::Tsv) => Style::Tsv,
         None if ctx.out.stdout_is_tty => Style::Table,
@@ -137,8 +174,8 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
     // Following reads on from this very file, even if a prune replaces it.
     let file =
         deliverylog::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    if matches!(style, Style::Csv) {
-        write_csv(&mut stdout, &CSV_HEADER)?;
+    if let Style::Csv(rows) = &style {
+        rows.write(&mut stdout, &CSV_HEADER)?;
     }
     let visit = |line: deliverylog::Line<'_>| {
         if !filter.matches(&line.head) {
@@ -266,7 +303,7 @@ fn write_line(
             out.write_all(bytes)?;
             out.write_all(b"\n")?;
         }
-        Style::Csv => csv_row(out, bytes)?,
+        Style::Csv(rows) => csv_row(rows, out, bytes)?,
         Style::Tsv => writeln!(
             out,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
@@ -618,7 +655,7 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
     let path = ctx.home.log_file();
     let shown_cutoff = format_timestamp(cutoff);
     if !args.yes {
-        if !ctx.out.stdin_is_tty {
+        if !ctx.out.can_prompt() {
             return Err(usage(
                 "logs prune deletes records: confirm with --yes (sfhook asks only on a terminal)",
             ));

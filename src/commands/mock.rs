@@ -86,7 +86,7 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
         &target.endpoint,
         target.timeout,
         args.concurrency as usize,
-    );
+    )?;
     let engine = Engine::new(&options)?;
     if args.count > 1 {
         return burst(ctx, &args, source, target, engine).await;

@@ -57,7 +57,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
         configured.url,
         Some(configured.profile.delivery.timeout),
         4,
-    ))?;
+    )?)?;
     let url = configured.url.redacted();
     let progress = if selected.len() > 1 {
         ctx.out

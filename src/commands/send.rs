@@ -38,7 +38,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         configured.url,
         Some(settings.timeout),
         1,
-    ))?;
+    )?)?;
     let body = source.builder()?.build(0)?;
     check_log_writable(&ctx.home)?;
     let signature = signature::sign(configured.secret.expose().as_bytes(), &body.bytes);

@@ -13,7 +13,7 @@ use crate::catalog::{self, Event, Platform};
 use crate::cli::{ConnectionArgs, PayloadArgs};
 use crate::config::{self, Config};
 use crate::context::Context;
-use crate::delivery::{EngineOptions, Outcome};
+use crate::delivery::{CaBundle, EngineOptions, Outcome};
 use crate::endpoint::Endpoint;
 use crate::error::{precondition, usage};
 use crate::fsutil;
@@ -220,10 +220,36 @@ fn checked_size(bytes: Vec<u8>) -> Result<Bytes> {
     Ok(Bytes::from(bytes))
 }
 
-/// The engine's options from the command line and, where it has one, the profile.
+/// The engine's options from the command line and, where it has one, the
+/// profile. `--cacert` is read here, once.
 pub fn engine_options(
     ctx: &Context,
     args: &ConnectionArgs,
+    endpoint: &Endpoint,
+    profile_timeout: Option<Duration>,
+    idle: usize,
+) -> Result<EngineOptions> {
+    let cacert = read_cacert(args)?;
+    Ok(engine_options_with(
+        ctx,
+        args,
+        cacert,
+        endpoint,
+        profile_timeout,
+        idle,
+    ))
+}
+
+/// `--cacert`'s bundle, if given.
+pub fn read_cacert(args: &ConnectionArgs) -> Result<Option<CaBundle>> {
+    args.cacert.as_deref().map(CaBundle::read).transpose()
+}
+
+/// `engine_options` with `--cacert` read already.
+pub fn engine_options_with(
+    ctx: &Context,
+    args: &ConnectionArgs,
+    cacert: Option<CaBundle>,
     endpoint: &Endpoint,
     profile_timeout: Option<Duration>,
     idle: usize,
@@ -236,7 +262,7 @@ pub fn engine_options(
             .timeout
             .or(profile_timeout)
             .unwrap_or(config::DEFAULT_TIMEOUT),
-        cacert: args.cacert.clone(),
+        cacert,
         insecure: args.insecure,
         idle_connections: idle,
         tls: EngineOptions::tls_needed_for(endpoint.url()),

@@ -46,9 +46,7 @@ pub fn verify(ctx: &Context, args: VerifyArgs) -> Result<()> {
     let body = read_input(args.file.as_deref(), "the body")?;
     let valid = signature::verify(secret.expose().as_bytes(), &body, given);
     if args.json {
-        let mut stdout = output::stdout();
-        writeln!(stdout, "{}", json!({"valid": valid, "bytes": body.len()}))?;
-        stdout.flush()?;
+        output::print_json(&json!({"valid": valid, "bytes": body.len()}))?;
     }
     if valid {
         ctx.out.note(format!(

@@ -49,8 +49,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
                 "total_failed_events": summary.total_failed_events,
             },
         });
-        writeln!(stdout, "{status}")?;
-        return Ok(stdout.flush()?);
+        return Ok(output::print_json(&status)?);
     }
 
     let out = &ctx.out;

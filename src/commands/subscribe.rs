@@ -2,8 +2,6 @@
 //! what changed. Without event names on a terminal they offer a checklist;
 //! unsubscribing from everything asks first, or needs `--yes`.
 
-use std::io::Write;
-
 use anyhow::Result;
 use serde_json::json;
 
@@ -59,7 +57,7 @@ pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
     if args.which.all && !args.yes {
         // The saved state first: a broken or inactive profile is the news.
         let count = current(ctx)?.len();
-        if !ctx.out.stdin_is_tty {
+        if !ctx.out.can_prompt() {
             return Err(usage(
                 "unsubscribe --all removes every subscription: confirm with --yes (sfhook asks only on a terminal)",
             ));
@@ -84,7 +82,7 @@ pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
 /// A checklist needs a terminal to draw on and read from; without one,
 /// a usage error that says what to type instead.
 fn require_terminal(ctx: &Context, verb: &str) -> Result<()> {
-    if ctx.out.stdin_is_tty && ctx.out.stderr_is_tty {
+    if ctx.out.can_prompt() {
         return Ok(());
     }
     Err(usage(format!(
@@ -164,13 +162,11 @@ fn change(ctx: &Context, wanted: &[&'static Event], subscribe: bool, json: bool)
             "changed": changed,
             "subscriptions": subscriptions,
         });
-        let mut stdout = output::stdout();
-        writeln!(stdout, "{result}")?;
-        stdout.flush()?;
+        output::print_json(&result)?;
     }
 
     let out = &ctx.out;
-    for (event, changed) in changes {
+    for &(event, changed) in &changes {
         let line = match (subscribe, changed) {
             (true, true) => format!(
                 "{} Subscribed to {} ({})",
@@ -193,7 +189,7 @@ fn change(ctx: &Context, wanted: &[&'static Event], subscribe: bool, json: bool)
         };
         out.note(line);
     }
-    if subscribe && !subscriptions.is_empty() {
+    if subscribe && changes.iter().any(|(_, changed)| *changed) {
         out.note(out.paint_stderr(
             DIM,
             format!(
