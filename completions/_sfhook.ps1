@@ -45,8 +45,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find why deliveries fail: config, DNS, connection, TLS, a mock, the log')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole flow in a throwaway home against the built-in receiver')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print the help of sfhook or of a subcommand')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into a directory')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'sfhook;configure' {
@@ -103,7 +103,6 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the sample payload of an event, as ''mock'' sends it')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'sfhook;events;show' {
@@ -113,17 +112,6 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'sfhook;events;help' {
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the sample payload of an event, as ''mock'' sends it')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'sfhook;events;help;show' {
-            break
-        }
-        'sfhook;events;help;help' {
             break
         }
         'sfhook;subscribe' {
@@ -224,7 +212,6 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('summary', 'summary', [CompletionResultType]::ParameterValue, 'Total, succeeded and failed deliveries, by response code and by event')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One delivery with its payload')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop deliveries older than a date, atomically')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'sfhook;logs;summary' {
@@ -262,25 +249,6 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'sfhook;logs;help' {
-            [CompletionResult]::new('summary', 'summary', [CompletionResultType]::ParameterValue, 'Total, succeeded and failed deliveries, by response code and by event')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One delivery with its payload')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop deliveries older than a date, atomically')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'sfhook;logs;help;summary' {
-            break
-        }
-        'sfhook;logs;help;show' {
-            break
-        }
-        'sfhook;logs;help;prune' {
-            break
-        }
-        'sfhook;logs;help;help' {
             break
         }
         'sfhook;sign' {
@@ -343,8 +311,7 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
-        'sfhook;man' {
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write sfhook.1 and one page per subcommand into')
+        'sfhook;help' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
@@ -352,99 +319,13 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
-        'sfhook;help' {
-            [CompletionResult]::new('configure', 'configure', [CompletionResultType]::ParameterValue, 'Save the endpoint URL, the signing secret and delivery settings')
-            [CompletionResult]::new('activate', 'activate', [CompletionResultType]::ParameterValue, 'Switch deliveries on for the profile')
-            [CompletionResult]::new('deactivate', 'deactivate', [CompletionResultType]::ParameterValue, 'Switch deliveries off for the profile')
-            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the configuration, subscriptions, file paths and a log summary')
-            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List the event catalogue, or show an event''s sample payload')
-            [CompletionResult]::new('subscribe', 'subscribe', [CompletionResultType]::ParameterValue, 'Subscribe to events (needs an active configuration)')
-            [CompletionResult]::new('unsubscribe', 'unsubscribe', [CompletionResultType]::ParameterValue, 'Unsubscribe from events (needs an active configuration)')
-            [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Sign and POST a sample event now and print the answer; not logged')
-            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver an event for real: signed, retried, every attempt logged')
-            [CompletionResult]::new('redeliver', 'redeliver', [CompletionResultType]::ParameterValue, 'Re-send logged deliveries byte for byte, with fresh request ids')
-            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'List deliveries; summarise, show or prune the delivery log')
-            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print the X-SF-Signature of a body (stdin by default)')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not')
-            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Run a local receiver that verifies signatures and prints each delivery')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Find why deliveries fail: config, DNS, connection, TLS, a mock, the log')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole flow in a throwaway home against the built-in receiver')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages into a directory')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'sfhook;help;configure' {
-            break
-        }
-        'sfhook;help;activate' {
-            break
-        }
-        'sfhook;help;deactivate' {
-            break
-        }
-        'sfhook;help;status' {
-            break
-        }
-        'sfhook;help;events' {
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the sample payload of an event, as ''mock'' sends it')
-            break
-        }
-        'sfhook;help;events;show' {
-            break
-        }
-        'sfhook;help;subscribe' {
-            break
-        }
-        'sfhook;help;unsubscribe' {
-            break
-        }
-        'sfhook;help;mock' {
-            break
-        }
-        'sfhook;help;send' {
-            break
-        }
-        'sfhook;help;redeliver' {
-            break
-        }
-        'sfhook;help;logs' {
-            [CompletionResult]::new('summary', 'summary', [CompletionResultType]::ParameterValue, 'Total, succeeded and failed deliveries, by response code and by event')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One delivery with its payload')
-            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Drop deliveries older than a date, atomically')
-            break
-        }
-        'sfhook;help;logs;summary' {
-            break
-        }
-        'sfhook;help;logs;show' {
-            break
-        }
-        'sfhook;help;logs;prune' {
-            break
-        }
-        'sfhook;help;sign' {
-            break
-        }
-        'sfhook;help;verify' {
-            break
-        }
-        'sfhook;help;listen' {
-            break
-        }
-        'sfhook;help;doctor' {
-            break
-        }
-        'sfhook;help;demo' {
-            break
-        }
-        'sfhook;help;completions' {
-            break
-        }
-        'sfhook;help;man' {
-            break
-        }
-        'sfhook;help;help' {
+        'sfhook;man' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write sfhook.1 and one page per subcommand into')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
     })

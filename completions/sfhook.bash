@@ -73,89 +73,8 @@ _sfhook() {
             sfhook,verify)
                 cmd="sfhook__subcmd__verify"
                 ;;
-            sfhook__subcmd__events,help)
-                cmd="sfhook__subcmd__events__subcmd__help"
-                ;;
             sfhook__subcmd__events,show)
                 cmd="sfhook__subcmd__events__subcmd__show"
-                ;;
-            sfhook__subcmd__events__subcmd__help,help)
-                cmd="sfhook__subcmd__events__subcmd__help__subcmd__help"
-                ;;
-            sfhook__subcmd__events__subcmd__help,show)
-                cmd="sfhook__subcmd__events__subcmd__help__subcmd__show"
-                ;;
-            sfhook__subcmd__help,activate)
-                cmd="sfhook__subcmd__help__subcmd__activate"
-                ;;
-            sfhook__subcmd__help,completions)
-                cmd="sfhook__subcmd__help__subcmd__completions"
-                ;;
-            sfhook__subcmd__help,configure)
-                cmd="sfhook__subcmd__help__subcmd__configure"
-                ;;
-            sfhook__subcmd__help,deactivate)
-                cmd="sfhook__subcmd__help__subcmd__deactivate"
-                ;;
-            sfhook__subcmd__help,demo)
-                cmd="sfhook__subcmd__help__subcmd__demo"
-                ;;
-            sfhook__subcmd__help,doctor)
-                cmd="sfhook__subcmd__help__subcmd__doctor"
-                ;;
-            sfhook__subcmd__help,events)
-                cmd="sfhook__subcmd__help__subcmd__events"
-                ;;
-            sfhook__subcmd__help,help)
-                cmd="sfhook__subcmd__help__subcmd__help"
-                ;;
-            sfhook__subcmd__help,listen)
-                cmd="sfhook__subcmd__help__subcmd__listen"
-                ;;
-            sfhook__subcmd__help,logs)
-                cmd="sfhook__subcmd__help__subcmd__logs"
-                ;;
-            sfhook__subcmd__help,man)
-                cmd="sfhook__subcmd__help__subcmd__man"
-                ;;
-            sfhook__subcmd__help,mock)
-                cmd="sfhook__subcmd__help__subcmd__mock"
-                ;;
-            sfhook__subcmd__help,redeliver)
-                cmd="sfhook__subcmd__help__subcmd__redeliver"
-                ;;
-            sfhook__subcmd__help,send)
-                cmd="sfhook__subcmd__help__subcmd__send"
-                ;;
-            sfhook__subcmd__help,sign)
-                cmd="sfhook__subcmd__help__subcmd__sign"
-                ;;
-            sfhook__subcmd__help,status)
-                cmd="sfhook__subcmd__help__subcmd__status"
-                ;;
-            sfhook__subcmd__help,subscribe)
-                cmd="sfhook__subcmd__help__subcmd__subscribe"
-                ;;
-            sfhook__subcmd__help,unsubscribe)
-                cmd="sfhook__subcmd__help__subcmd__unsubscribe"
-                ;;
-            sfhook__subcmd__help,verify)
-                cmd="sfhook__subcmd__help__subcmd__verify"
-                ;;
-            sfhook__subcmd__help__subcmd__events,show)
-                cmd="sfhook__subcmd__help__subcmd__events__subcmd__show"
-                ;;
-            sfhook__subcmd__help__subcmd__logs,prune)
-                cmd="sfhook__subcmd__help__subcmd__logs__subcmd__prune"
-                ;;
-            sfhook__subcmd__help__subcmd__logs,show)
-                cmd="sfhook__subcmd__help__subcmd__logs__subcmd__show"
-                ;;
-            sfhook__subcmd__help__subcmd__logs,summary)
-                cmd="sfhook__subcmd__help__subcmd__logs__subcmd__summary"
-                ;;
-            sfhook__subcmd__logs,help)
-                cmd="sfhook__subcmd__logs__subcmd__help"
                 ;;
             sfhook__subcmd__logs,prune)
                 cmd="sfhook__subcmd__logs__subcmd__prune"
@@ -166,18 +85,6 @@ _sfhook() {
             sfhook__subcmd__logs,summary)
                 cmd="sfhook__subcmd__logs__subcmd__summary"
                 ;;
-            sfhook__subcmd__logs__subcmd__help,help)
-                cmd="sfhook__subcmd__logs__subcmd__help__subcmd__help"
-                ;;
-            sfhook__subcmd__logs__subcmd__help,prune)
-                cmd="sfhook__subcmd__logs__subcmd__help__subcmd__prune"
-                ;;
-            sfhook__subcmd__logs__subcmd__help,show)
-                cmd="sfhook__subcmd__logs__subcmd__help__subcmd__show"
-                ;;
-            sfhook__subcmd__logs__subcmd__help,summary)
-                cmd="sfhook__subcmd__logs__subcmd__help__subcmd__summary"
-                ;;
             *)
                 ;;
         esac
@@ -185,7 +92,7 @@ _sfhook() {
 
     case "${cmd}" in
         sfhook)
-            opts="-h -V --home --profile --color --help --version configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help"
+            opts="-h -V --home --profile --color --help --version configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions help man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,7 +306,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__events)
-            opts="-h --category --platform --subscribed --json --home --profile --color --help show help"
+            opts="-h --category --platform --subscribed --json --home --profile --color --help show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -425,48 +332,6 @@ _sfhook() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__events__subcmd__help)
-            opts="show help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__events__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__events__subcmd__help__subcmd__show)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -505,334 +370,24 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__help)
-            opts="configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help"
+            opts="-h --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__activate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__completions)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__configure)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__deactivate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__demo)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__doctor)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__events)
-            opts="show"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__events__subcmd__show)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__listen)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__logs)
-            opts="summary show prune"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__logs__subcmd__prune)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__logs__subcmd__show)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__logs__subcmd__summary)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__man)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__mock)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__redeliver)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__send)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__sign)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__status)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__subscribe)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__unsubscribe)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__help__subcmd__verify)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -879,7 +434,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__logs)
-            opts="-n -f -h --since --until --code --request-id --event --failed --succeeded --limit --follow --json --format --home --profile --color --help summary show prune help"
+            opts="-n -f -h --since --until --code --request-id --event --failed --succeeded --limit --follow --json --format --home --profile --color --help summary show prune"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -929,76 +484,6 @@ _sfhook() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__logs__subcmd__help)
-            opts="summary show prune help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__logs__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__logs__subcmd__help__subcmd__prune)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__logs__subcmd__help__subcmd__show)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sfhook__subcmd__logs__subcmd__help__subcmd__summary)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

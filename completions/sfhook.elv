@@ -42,8 +42,8 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand doctor 'Find why deliveries fail: config, DNS, connection, TLS, a mock, the log'
             cand demo 'Run the whole flow in a throwaway home against the built-in receiver'
             cand completions 'Print shell completions'
+            cand help 'Print the help of sfhook or of a subcommand'
             cand man 'Write the man pages into a directory'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sfhook;configure'= {
             cand --url 'The endpoint that receives deliveries: an absolute http(s) URL'
@@ -95,7 +95,6 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Print the sample payload of an event, as ''mock'' sends it'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sfhook;events;show'= {
             cand --platform 'The sample device''s platform [default: the first that supports the event]'
@@ -104,14 +103,6 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --color 'When to colour the output'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'sfhook;events;help'= {
-            cand show 'Print the sample payload of an event, as ''mock'' sends it'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'sfhook;events;help;show'= {
-        }
-        &'sfhook;events;help;help'= {
         }
         &'sfhook;subscribe'= {
             cand --category 'Every event of a category'
@@ -206,7 +197,6 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand summary 'Total, succeeded and failed deliveries, by response code and by event'
             cand show 'One delivery with its payload'
             cand prune 'Drop deliveries older than a date, atomically'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'sfhook;logs;summary'= {
             cand --since 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)'
@@ -241,20 +231,6 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --yes 'Do not ask for confirmation (required without a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'sfhook;logs;help'= {
-            cand summary 'Total, succeeded and failed deliveries, by response code and by event'
-            cand show 'One delivery with its payload'
-            cand prune 'Drop deliveries older than a date, atomically'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'sfhook;logs;help;summary'= {
-        }
-        &'sfhook;logs;help;show'= {
-        }
-        &'sfhook;logs;help;prune'= {
-        }
-        &'sfhook;logs;help;help'= {
         }
         &'sfhook;sign'= {
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
@@ -310,6 +286,13 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'sfhook;help'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'sfhook;man'= {
             cand --out 'Directory to write sfhook.1 and one page per subcommand into'
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
@@ -317,77 +300,6 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --color 'When to colour the output'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-        }
-        &'sfhook;help'= {
-            cand configure 'Save the endpoint URL, the signing secret and delivery settings'
-            cand activate 'Switch deliveries on for the profile'
-            cand deactivate 'Switch deliveries off for the profile'
-            cand status 'Show the configuration, subscriptions, file paths and a log summary'
-            cand events 'List the event catalogue, or show an event''s sample payload'
-            cand subscribe 'Subscribe to events (needs an active configuration)'
-            cand unsubscribe 'Unsubscribe from events (needs an active configuration)'
-            cand mock 'Sign and POST a sample event now and print the answer; not logged'
-            cand send 'Deliver an event for real: signed, retried, every attempt logged'
-            cand redeliver 'Re-send logged deliveries byte for byte, with fresh request ids'
-            cand logs 'List deliveries; summarise, show or prune the delivery log'
-            cand sign 'Print the X-SF-Signature of a body (stdin by default)'
-            cand verify 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
-            cand listen 'Run a local receiver that verifies signatures and prints each delivery'
-            cand doctor 'Find why deliveries fail: config, DNS, connection, TLS, a mock, the log'
-            cand demo 'Run the whole flow in a throwaway home against the built-in receiver'
-            cand completions 'Print shell completions'
-            cand man 'Write the man pages into a directory'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'sfhook;help;configure'= {
-        }
-        &'sfhook;help;activate'= {
-        }
-        &'sfhook;help;deactivate'= {
-        }
-        &'sfhook;help;status'= {
-        }
-        &'sfhook;help;events'= {
-            cand show 'Print the sample payload of an event, as ''mock'' sends it'
-        }
-        &'sfhook;help;events;show'= {
-        }
-        &'sfhook;help;subscribe'= {
-        }
-        &'sfhook;help;unsubscribe'= {
-        }
-        &'sfhook;help;mock'= {
-        }
-        &'sfhook;help;send'= {
-        }
-        &'sfhook;help;redeliver'= {
-        }
-        &'sfhook;help;logs'= {
-            cand summary 'Total, succeeded and failed deliveries, by response code and by event'
-            cand show 'One delivery with its payload'
-            cand prune 'Drop deliveries older than a date, atomically'
-        }
-        &'sfhook;help;logs;summary'= {
-        }
-        &'sfhook;help;logs;show'= {
-        }
-        &'sfhook;help;logs;prune'= {
-        }
-        &'sfhook;help;sign'= {
-        }
-        &'sfhook;help;verify'= {
-        }
-        &'sfhook;help;listen'= {
-        }
-        &'sfhook;help;doctor'= {
-        }
-        &'sfhook;help;demo'= {
-        }
-        &'sfhook;help;completions'= {
-        }
-        &'sfhook;help;man'= {
-        }
-        &'sfhook;help;help'= {
         }
     ]
     $completions[$command]

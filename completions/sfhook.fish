@@ -48,8 +48,8 @@ complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "listen" -d 'Run a loc
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "doctor" -d 'Find why deliveries fail: config, DNS, connection, TLS, a mock, the log'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "demo" -d 'Run the whole flow in a throwaway home against the built-in receiver'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "help" -d 'Print the help of sfhook or of a subcommand'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "man" -d 'Write the man pages into a directory'
-complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l url -d 'The endpoint that receives deliveries: an absolute http(s) URL' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l secret-file -d 'Read the secret from a file (one trailing newline is dropped)' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l timeout -d 'Time allowed for each delivery request: seconds or a unit (500ms, 10s, 2m) [default: 10s]' -r
@@ -85,24 +85,23 @@ always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l json -d 'Print one JSON object'
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -l category -d 'Only events of this category' -r -f -a "enrollment\t''
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l category -d 'Only events of this category' -r -f -a "enrollment\t''
 management\t''
 device-update\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -l platform -d 'Only events supported on this platform' -r -f -a "android\t''
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l platform -d 'Only events supported on this platform' -r -f -a "android\t''
 ios\t''
 macos\t''
 windows\t''
 linux\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -l subscribed -d 'Only events the profile is subscribed to'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -l json -d 'Print a JSON array'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print the sample payload of an event, as \'mock\' sends it'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l subscribed -d 'Only events the profile is subscribed to'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l json -d 'Print a JSON array'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -f -a "show" -d 'Print the sample payload of an event, as \'mock\' sends it'
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l platform -d 'The sample device\'s platform [default: the first that supports the event]' -r -f -a "android\t''
 ios\t''
 macos\t''
@@ -114,8 +113,6 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_su
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the sample payload of an event, as \'mock\' sends it'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l category -d 'Every event of a category' -r -f -a "enrollment\t''
 management\t''
 device-update\t''"
@@ -193,30 +190,29 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l succeeded -d
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l json -d 'Print each new attempt\'s log record as one JSON line'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l until -d 'Only deliveries at or before WHEN; a date includes that whole day' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l code -d 'Only these response codes: 500, 5xx, 404,500; \'none\' for no answer' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l request-id -d 'Only the delivery with this request id (or a unique prefix of it)' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l event -d 'Only this event (slug, wire name or display name); repeatable' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -s n -l limit -d 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l format -d 'Output format [default: table on a terminal, tsv elsewhere]' -r -f -a "table\t'A table, as on a terminal'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l until -d 'Only deliveries at or before WHEN; a date includes that whole day' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l code -d 'Only these response codes: 500, 5xx, 404,500; \'none\' for no answer' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l request-id -d 'Only the delivery with this request id (or a unique prefix of it)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l event -d 'Only this event (slug, wire name or display name); repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -s n -l limit -d 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l format -d 'Output format [default: table on a terminal, tsv elsewhere]' -r -f -a "table\t'A table, as on a terminal'
 tsv\t'One tab-separated line per delivery, as on a pipe'
 json\t'The stored records, one JSON object per line'
 csv\t'RFC 4180 CSV with a header row and every field of a record, for spreadsheets'"
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l failed -d 'Only failed deliveries'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l succeeded -d 'Only successful deliveries'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -s f -l follow -d 'Keep printing deliveries as they land, like tail -f'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -l json -d 'Print the stored records, one JSON object per line (same as --format json)'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -f -a "summary" -d 'Total, succeeded and failed deliveries, by response code and by event'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -f -a "show" -d 'One delivery with its payload'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -f -a "prune" -d 'Drop deliveries older than a date, atomically'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l failed -d 'Only failed deliveries'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l succeeded -d 'Only successful deliveries'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -s f -l follow -d 'Keep printing deliveries as they land, like tail -f'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l json -d 'Print the stored records, one JSON object per line (same as --format json)'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -f -a "summary" -d 'Total, succeeded and failed deliveries, by response code and by event'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -f -a "show" -d 'One delivery with its payload'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -f -a "prune" -d 'Drop deliveries older than a date, atomically'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l until -d 'Only deliveries at or before WHEN; a date includes that whole day' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l code -d 'Only these response codes: 500, 5xx, 404,500; \'none\' for no answer' -r
@@ -247,10 +243,6 @@ always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "summary" -d 'Total, succeeded and failed deliveries, by response code and by event'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "show" -d 'One delivery with its payload'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Drop deliveries older than a date, atomically'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
@@ -299,6 +291,12 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l color -d '
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+always\t'Colour even on a pipe, whatever NO_COLOR says'
+never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l out -d 'Directory to write sfhook.1 and one page per subcommand into' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l profile -d 'The profile to use [default: default]' -r
@@ -306,26 +304,3 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l color -d 'When to 
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "configure" -d 'Save the endpoint URL, the signing secret and delivery settings'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "activate" -d 'Switch deliveries on for the profile'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "deactivate" -d 'Switch deliveries off for the profile'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "status" -d 'Show the configuration, subscriptions, file paths and a log summary'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "events" -d 'List the event catalogue, or show an event\'s sample payload'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "subscribe" -d 'Subscribe to events (needs an active configuration)'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "unsubscribe" -d 'Unsubscribe from events (needs an active configuration)'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "mock" -d 'Sign and POST a sample event now and print the answer; not logged'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "send" -d 'Deliver an event for real: signed, retried, every attempt logged'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "redeliver" -d 'Re-send logged deliveries byte for byte, with fresh request ids'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "logs" -d 'List deliveries; summarise, show or prune the delivery log'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "sign" -d 'Print the X-SF-Signature of a body (stdin by default)'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "verify" -d 'Check an X-SF-Signature against a body: exit 0 if it matches, 1 if not'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "listen" -d 'Run a local receiver that verifies signatures and prints each delivery'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "doctor" -d 'Find why deliveries fail: config, DNS, connection, TLS, a mock, the log'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "demo" -d 'Run the whole flow in a throwaway home against the built-in receiver'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "completions" -d 'Print shell completions'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "man" -d 'Write the man pages into a directory'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and not __fish_seen_subcommand_from configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and __fish_seen_subcommand_from events" -f -a "show" -d 'Print the sample payload of an event, as \'mock\' sends it'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "summary" -d 'Total, succeeded and failed deliveries, by response code and by event'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "show" -d 'One delivery with its payload'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help; and __fish_seen_subcommand_from logs" -f -a "prune" -d 'Drop deliveries older than a date, atomically'

@@ -48,7 +48,10 @@ Environment:
              subscribe to device events, fire mock events, deliver signed events, and inspect \
              the delivery log",
     after_help = AFTER_HELP,
-    max_term_width = 100
+    max_term_width = 100,
+    // sfhook's own `help` subcommand (below) has a --help and examples of
+    // its own, like every other.
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -172,6 +175,9 @@ pub enum Command {
     Demo,
     /// Print shell completions
     Completions(CompletionsArgs),
+    /// Print the help of sfhook or of a subcommand
+    #[command(after_help = HELP_HELP)]
+    Help(HelpArgs),
     /// Write the man pages into a directory
     #[command(hide = true)]
     Man(ManArgs),
@@ -646,6 +652,13 @@ pub struct DoctorArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// The subcommand, and its subcommand if it has them: logs prune
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
 #[command(after_help = COMPLETIONS_HELP)]
 pub struct CompletionsArgs {
     /// The shell to complete for
@@ -837,6 +850,13 @@ Examples:
   $ source <(sfhook completions bash)
   # fish, for good
   $ sfhook completions fish > ~/.config/fish/completions/sfhook.fish";
+
+const HELP_HELP: &str = "\
+Same as --help after the command.
+
+Examples:
+  $ sfhook help
+  $ sfhook help logs prune";
 
 const MAN_HELP: &str = "\
 Examples:

@@ -1,5 +1,6 @@
-//! `sfhook completions SHELL` and the hidden `sfhook man --out DIR`. Both
-//! describe the command line only and never load saved state.
+//! `sfhook completions SHELL`, `sfhook help [COMMAND...]` and the hidden
+//! `sfhook man --out DIR`. They describe the command line only and never
+//! load saved state.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,7 +8,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs, ManArgs};
+use crate::cli::{Cli, CompletionsArgs, HelpArgs, ManArgs};
+use crate::error::usage;
 use crate::output;
 
 pub fn completions(args: CompletionsArgs) -> Result<()> {
@@ -18,6 +20,37 @@ pub fn completions(args: CompletionsArgs) -> Result<()> {
     let mut stdout = output::stdout();
     stdout.write_all(&script)?;
     Ok(stdout.flush()?)
+}
+
+/// The long help of the named subcommand, as `sfhook COMMAND... --help`
+/// prints it, coloured as the rest of the output is.
+pub fn help(args: HelpArgs, color: bool) -> Result<()> {
+    let command = Cli::command().color(if color {
+        clap::ColorChoice::Always
+    } else {
+        clap::ColorChoice::Never
+    });
+    let argv = std::iter::once("sfhook".to_string())
+        .chain(args.command)
+        .chain(std::iter::once("--help".to_string()));
+    match command.try_get_matches_from(argv) {
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {
+            let text = if color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let mut stdout = output::stdout();
+            stdout.write_all(text.as_bytes())?;
+            Ok(stdout.flush()?)
+        }
+        Err(e) => {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("unknown command");
+            Err(usage(first.trim_start_matches("error: ").to_string()))
+        }
+        Ok(_) => Err(usage("no help to show")),
+    }
 }
 
 pub fn man(args: ManArgs) -> Result<()> {

@@ -50,6 +50,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
         Command::Doctor(args) => doctor::run(ctx, args).await,
         Command::Demo => Box::pin(demo::run(ctx)).await,
         Command::Completions(args) => completions::completions(args),
+        Command::Help(args) => completions::help(args, ctx.out.color()),
         Command::Man(args) => completions::man(args),
     }
 }
