@@ -293,6 +293,7 @@ async fn check_endpoint(
         1,
     );
     let timeout = options.timeout;
+    let engine = Engine::new(&options)?;
     let host = url.host_str().unwrap_or_default().to_string();
     let configure = configure_url(ctx);
 
@@ -303,7 +304,6 @@ async fn check_endpoint(
             &["dns", "connect", "tls"],
             &format!("skipped: deliveries go through the proxy {proxy}; the mock checks that way"),
         )?;
-        let engine = Engine::new(&options)?;
         return report.add(check_mock(ctx, configured, &engine).await?);
     }
 
@@ -353,7 +353,6 @@ async fn check_endpoint(
         return report.skip_rest(&["mock"], "skipped: a delivery cannot get past TLS");
     }
 
-    let engine = Engine::new(&options)?;
     report.add(check_mock(ctx, configured, &engine).await?)
 }
 
