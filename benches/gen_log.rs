@@ -26,8 +26,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use jiff::{SignedDuration, Timestamp};
-use sfhook::catalog::{EVENTS, Event};
-use sfhook::deliverylog::{Head, Record};
+use sfhook::core::catalog::{EVENTS, Event};
+use sfhook::core::log::{Head, Record};
 
 const USAGE: &str = "usage: gen_log --records N --out FILE [--seed N]";
 const DAY_MS: i64 = 86_400_000;
@@ -256,7 +256,7 @@ impl Template {
     fn render(event: &Event, device_no: u32, created_at: Timestamp) -> Template {
         let platforms: Vec<_> = event.platforms().collect();
         let platform = platforms[device_no as usize % platforms.len()];
-        let value = sfhook::payload::sample(event, platform, ID_HOLE, created_at, device_no);
+        let value = sfhook::core::payload::sample(event, platform, ID_HOLE, created_at, device_no);
         let text = serde_json::to_string(&value).expect("a sample serialises");
         let created = created_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         let mut pieces = Vec::new();

@@ -8,9 +8,14 @@ use std::time::Duration;
 use clap::builder::TypedValueParser as _;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
-use crate::catalog::{Category, Platform};
-use crate::config;
-use crate::output::ColorChoice;
+use crate::core::catalog::{Category, Platform};
+use crate::core::config;
+use crate::core::delivery::CaBundle;
+use crate::core::error::usage;
+use crate::core::filter::FilterSpec;
+use crate::core::fsutil;
+use crate::core::payload::{MAX_BODY_BYTES, PayloadSpec};
+use crate::ui::output::ColorChoice;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -95,6 +100,28 @@ fn clap_color(args: &[std::ffi::OsString]) -> clap::ColorChoice {
         };
     }
     choice
+}
+
+// The catalogue's enums are the domain's; the command line learns their
+// spellings here, so the core needs no clap.
+impl clap::ValueEnum for Platform {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Platform::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
+impl clap::ValueEnum for Category {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Category::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -318,6 +345,58 @@ pub struct EventSelection {
     pub category: Option<Category>,
 }
 
+impl PayloadArgs {
+    /// The payload the arguments ask for; `--data` is read here, once.
+    pub(crate) fn spec(&self) -> anyhow::Result<PayloadSpec> {
+        let data = match &self.data {
+            Some(path) => {
+                let bytes = read_input(Some(path), "--data")?;
+                let shown = if path.as_os_str() == "-" {
+                    "stdin".to_string()
+                } else {
+                    path.display().to_string()
+                };
+                Some((bytes, shown))
+            }
+            None => None,
+        };
+        Ok(PayloadSpec {
+            platform: self.platform,
+            data,
+            set: self.set.clone(),
+        })
+    }
+}
+
+impl ConnectionArgs {
+    /// `--cacert`'s bundle, if given: read once, as it may be a pipe.
+    pub(crate) fn read_cacert(&self) -> anyhow::Result<Option<CaBundle>> {
+        self.cacert.as_deref().map(CaBundle::read).transpose()
+    }
+}
+
+/// The bytes of FILE, or of stdin for `-` or no file, up to the body limit.
+pub(crate) fn read_input(file: Option<&std::path::Path>, what: &str) -> anyhow::Result<Vec<u8>> {
+    let limit = MAX_BODY_BYTES as u64;
+    let (read, from) = match file.filter(|p| p.as_os_str() != "-") {
+        Some(path) => (
+            std::fs::File::open(path).and_then(|file| fsutil::read_at_most(file, limit)),
+            path.display().to_string(),
+        ),
+        None => (
+            fsutil::read_at_most(std::io::stdin(), limit),
+            "stdin".to_string(),
+        ),
+    };
+    read.map_err(|e| usage(format!("cannot read {what} from {from}: {e}")))?
+        .ok_or_else(|| {
+            usage(format!(
+                "{what} from {from} is larger than {} MiB",
+                limit / (1024 * 1024)
+            ))
+        })
+}
+
 impl EventSelection {
     pub fn is_empty(&self) -> bool {
         self.events.is_empty() && !self.all && self.category.is_none()
@@ -480,6 +559,20 @@ pub struct FilterArgs {
     /// Only successful deliveries
     #[arg(long)]
     pub succeeded: bool,
+}
+
+impl FilterArgs {
+    pub(crate) fn spec(&self) -> FilterSpec {
+        FilterSpec {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            code: self.code.clone(),
+            request_id: self.request_id.clone(),
+            event: self.event.clone(),
+            failed: self.failed,
+            succeeded: self.succeeded,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -5,12 +5,14 @@ use std::ffi::OsString;
 
 use anyhow::Result;
 
-use crate::cli::GlobalArgs;
-use crate::config::{self, Config, Store};
-use crate::error::usage;
-use crate::home::Home;
-use crate::output::Output;
-use crate::secret::Secret;
+use crate::cli::{ConnectionArgs, GlobalArgs};
+use crate::core::config::{self, Config, Store};
+use crate::core::delivery::{CaBundle, EngineOptions};
+use crate::core::endpoint::Endpoint;
+use crate::core::error::usage;
+use crate::core::home::Home;
+use crate::core::secret::Secret;
+use crate::ui::output::Output;
 
 pub struct Context {
     pub home: Home,
@@ -100,6 +102,40 @@ impl Context {
     /// The profile to restrict log listings to, if the user named one.
     pub fn log_profile(&self) -> Option<&str> {
         self.profile_explicit.then_some(self.profile.as_str())
+    }
+
+    /// SFHOOK_SECRET if set, else the profile's secret. Reads the config
+    /// only when the environment does not answer.
+    pub fn secret_from_env_or_profile(&self) -> Result<Secret> {
+        if let Some(secret) = self.env_secret()? {
+            return Ok(secret);
+        }
+        self.load_config()?.secret_for(&self.profile)
+    }
+
+    /// The delivery engine's options from the command line and, where it
+    /// has one, the profile; `--insecure` is warned about here, once.
+    pub fn engine_options(
+        &self,
+        args: &ConnectionArgs,
+        cacert: Option<CaBundle>,
+        endpoint: &Endpoint,
+        profile_timeout: Option<std::time::Duration>,
+        idle: usize,
+    ) -> EngineOptions {
+        if args.insecure {
+            self.out.warn("--insecure: the endpoint's TLS certificate is not checked; use it only for a local test endpoint");
+        }
+        let timeout = args
+            .timeout
+            .or(profile_timeout)
+            .unwrap_or(config::DEFAULT_TIMEOUT);
+        EngineOptions {
+            cacert,
+            insecure: args.insecure,
+            idle_connections: idle,
+            ..EngineOptions::for_url(endpoint.url(), timeout)
+        }
     }
 }
 

@@ -4,27 +4,11 @@
 //! Data flows one way: `cli` → `commands` → domain modules (catalogue,
 //! payload, signature, delivery, config, delivery log) → the outside world.
 
-pub mod catalog;
 pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod context;
-pub mod delivery;
-pub mod deliverylog;
-pub mod endpoint;
-pub mod error;
-pub mod filter;
-pub mod fsutil;
-pub mod home;
-pub mod ids;
-pub mod output;
-pub mod payload;
-pub mod probe;
-pub mod prompt;
-pub mod receiver;
-pub mod secret;
-pub mod signature;
-pub mod units;
+mod commands;
+mod context;
+pub mod core;
+mod ui;
 
 use cli::{Cli, Command};
 use context::Context;
@@ -34,7 +18,7 @@ use context::Context;
 pub fn run(cli: Cli) -> u8 {
     let ctx = match Context::new(&cli.global) {
         Ok(ctx) => ctx,
-        Err(err) => return report(&output::Output::detect(cli.global.color), &err),
+        Err(err) => return report(&ui::output::Output::detect(cli.global.color), &err),
     };
     let result =
         runtime_for(&cli.command).and_then(|rt| rt.block_on(commands::dispatch(&ctx, cli.command)));
@@ -44,14 +28,14 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn report(out: &output::Output, err: &anyhow::Error) -> u8 {
-    if output::is_broken_pipe(err) {
+fn report(out: &ui::output::Output, err: &anyhow::Error) -> u8 {
+    if ui::output::is_broken_pipe(err) {
         return 0;
     }
     // One line, whatever the causes carry: user input with newlines, or a
     // library's multi-line message.
     let mut message = format!("{err:#}");
-    if let Some(hint) = error::io_hint(err) {
+    if let Some(hint) = crate::core::error::io_hint(err) {
         message.push_str("; ");
         message.push_str(hint);
     }
@@ -62,7 +46,20 @@ fn report(out: &output::Output, err: &anyhow::Error) -> u8 {
         .collect::<Vec<_>>()
         .join("; ");
     out.error(message.replace(|c: char| c.is_control(), " "));
-    error::exit_code(err)
+    exit_code(err)
+}
+
+/// The documented exit code for an error: its failure's kind, else 1.
+pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
+    use crate::core::error::{Kind, kind_of};
+    match kind_of(err) {
+        None | Some(Kind::Broken) => 1,
+        Some(Kind::CheckFailed) => 1,
+        Some(Kind::Usage) => 2,
+        Some(Kind::Rejected) => 3,
+        Some(Kind::Unreachable) => 4,
+        Some(Kind::Precondition) => 5,
+    }
 }
 
 /// Commands that fire many requests or serve them get worker threads; the

@@ -1983,9 +1983,9 @@ fn a_generated_secret_is_printed_once_and_never_again() {
 
 #[test]
 fn debug_renderings_and_panic_messages_never_show_the_secret() {
-    use sfhook::config::{Config, Profile, Store};
-    use sfhook::endpoint::Endpoint;
-    use sfhook::secret::Secret;
+    use sfhook::core::config::{Config, Profile, Store};
+    use sfhook::core::endpoint::Endpoint;
+    use sfhook::core::secret::Secret;
 
     let secret = Secret::new(SECRET.to_string()).unwrap();
     let mut config = Config::default();
@@ -2015,7 +2015,7 @@ fn debug_renderings_and_panic_messages_never_show_the_secret() {
     // A configuration loaded from disk, as commands hold it.
     let home_dir = TestHome::new();
     home_dir.configure_active("https://hooks.example.com/x");
-    let home = sfhook::home::Home::locate(Some(home_dir.path())).unwrap();
+    let home = sfhook::core::home::Home::locate(Some(home_dir.path())).unwrap();
     let loaded = Store::new(&home).load().unwrap();
     assert!(!format!("{loaded:?} {loaded:#?}").contains(SECRET));
 

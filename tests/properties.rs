@@ -9,14 +9,14 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use serde_json::value::RawValue;
-use sfhook::catalog::{self, EVENTS, Platform};
-use sfhook::config::Config;
-use sfhook::deliverylog::{Head, Record};
-use sfhook::endpoint::Endpoint;
-use sfhook::filter::{Bound, parse_when};
-use sfhook::payload::{self, Assignment};
-use sfhook::secret::Secret;
-use sfhook::units::format_timestamp;
+use sfhook::core::catalog::{self, EVENTS, Platform};
+use sfhook::core::config::Config;
+use sfhook::core::endpoint::Endpoint;
+use sfhook::core::filter::{Bound, parse_when};
+use sfhook::core::log::{Head, Record};
+use sfhook::core::payload::{self, Assignment};
+use sfhook::core::secret::Secret;
+use sfhook::core::units::format_timestamp;
 
 fn any_text() -> impl Strategy<Value = String> {
     prop_oneof![

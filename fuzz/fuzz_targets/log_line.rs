@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sfhook::deliverylog::{Head, Record};
+use sfhook::core::log::{Head, Record};
 
 fuzz_target!(|data: &[u8]| {
     let head = Head::parse(data);

@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sfhook::catalog::{self, Platform};
-use sfhook::payload::{self, Assignment};
+use sfhook::core::catalog::{self, Platform};
+use sfhook::core::payload::{self, Assignment};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

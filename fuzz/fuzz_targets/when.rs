@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sfhook::filter::{Bound, CodeMatch, parse_when};
+use sfhook::core::filter::{Bound, CodeMatch, parse_when};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

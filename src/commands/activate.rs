@@ -1,12 +1,12 @@
 //! `sfhook activate` and `sfhook deactivate`.
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::cli::ActivateArgs;
-use crate::config::{self, profile_flag};
 use crate::context::Context;
-use crate::output::{self, OK};
+use crate::core::config::{self, profile_flag};
+use crate::ui::json::ActivationJson;
+use crate::ui::output::{self, OK};
 
 pub fn run(ctx: &Context, args: ActivateArgs, active: bool) -> Result<()> {
     let (changed, url) = ctx.store().update(|config| {
@@ -18,7 +18,11 @@ pub fn run(ctx: &Context, args: ActivateArgs, active: bool) -> Result<()> {
         Ok((changed, url))
     })?;
     if args.json {
-        output::print_json(&json!({"profile": ctx.profile, "active": active, "changed": changed}))?;
+        output::print_json(&ActivationJson {
+            profile: &ctx.profile,
+            active,
+            changed,
+        })?;
     }
     let out = &ctx.out;
     let name = &ctx.profile;

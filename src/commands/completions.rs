@@ -9,8 +9,8 @@ use anyhow::{Context as _, Result};
 use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs, HelpArgs, ManArgs};
-use crate::error::usage;
-use crate::output;
+use crate::core::error::usage;
+use crate::ui::output;
 
 pub fn completions(args: CompletionsArgs) -> Result<()> {
     // clap_complete panics if a write fails, so the script is built in memory

@@ -3,18 +3,18 @@
 use std::io::{Read, Write};
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::cli::ConfigureArgs;
-use crate::config::profile_flag;
 use crate::context::Context;
-use crate::endpoint::Endpoint;
-use crate::error::usage;
-use crate::fsutil;
-use crate::output::{self, BOLD, OK};
-use crate::prompt;
-use crate::secret::{self, Secret};
-use crate::units::format_duration;
+use crate::core::config::profile_flag;
+use crate::core::endpoint::Endpoint;
+use crate::core::error::usage;
+use crate::core::fsutil;
+use crate::core::secret::{self, Secret};
+use crate::core::units::format_duration;
+use crate::ui::json::ConfigureJson;
+use crate::ui::output::{self, BOLD, OK};
+use crate::ui::prompt;
 
 /// Where the secret came from, for the confirmation message.
 enum SecretSource {
@@ -84,20 +84,14 @@ pub fn run(ctx: &Context, args: ConfigureArgs) -> Result<()> {
         _ => None,
     };
     if args.json {
-        let d = profile.delivery;
-        let result = json!({
-            "profile": ctx.profile,
-            "url": profile.url.as_ref().map(|u| u.redacted()),
-            "secret_fingerprint": profile.secret.as_ref().map(|s| s.fingerprint()),
-            // Shown once, as without --json: the receiver needs it.
-            "generated_secret": generated.map(|s| s.expose()),
-            "active": profile.active,
-            "delivery": {
-                "timeout_ms": d.timeout.as_millis() as u64,
-                "retries": d.retries,
-                "backoff_ms": d.backoff.as_millis() as u64,
-            },
-        });
+        let result = ConfigureJson {
+            profile: &ctx.profile,
+            url: profile.url.as_ref().map(|u| u.redacted()),
+            secret_fingerprint: profile.secret.as_ref().map(|s| s.fingerprint()),
+            generated_secret: generated.map(|s| s.expose()),
+            active: profile.active,
+            delivery: profile.delivery.into(),
+        };
         output::print_json(&result)?;
     } else if let Some(secret) = generated {
         // The secret is the command's data: alone on stdout, so that

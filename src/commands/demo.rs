@@ -10,12 +10,11 @@ use tokio::net::TcpListener;
 
 use crate::cli::Cli;
 use crate::context::Context;
-use crate::error;
-use crate::home::Home;
-use crate::output::{ACCENT, BOLD, DIM};
-use crate::receiver::{self, Receiver};
+use crate::core::home::Home;
+use crate::core::receiver::{self, Receiver};
+use crate::ui::output::{ACCENT, BOLD, DIM};
 
-use super::listen::print_seen;
+use crate::ui::seen::print_seen;
 
 pub async fn run(ctx: &Context) -> Result<()> {
     let dir = tempfile::Builder::new()
@@ -54,7 +53,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
     // The receiver knows the secret the way a real one would: it was shared
     // with it at configuration time.
     let config = demo.load_config()?;
-    let secret = crate::commands::shared::profile_secret(&config, "default")?;
+    let secret = config.secret_for("default")?;
     narrate(
         &demo,
         &format!("sfhook listen --port {port} &"),
@@ -130,7 +129,7 @@ async fn step(ctx: &Context, args: &[&str], expected: u8) -> Result<()> {
             }
             ctx.out
                 .note(ctx.out.paint_stderr(DIM, format!("  ({err:#})")));
-            error::exit_code(err)
+            crate::exit_code(err)
         }
     };
     if code != expected {

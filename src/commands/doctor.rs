@@ -14,21 +14,20 @@ use std::ops::ControlFlow;
 use anyhow::Result;
 use jiff::Timestamp;
 use serde::Serialize;
-use serde_json::json;
 
-use crate::catalog::{self, Event};
-use crate::cli::{DoctorArgs, FilterArgs, PayloadArgs};
-use crate::config::{self, Config, Configured, profile_flag};
+use crate::cli::DoctorArgs;
 use crate::context::Context;
-use crate::delivery::{CaBundle, Engine, Outcome, Request, Verdict};
-use crate::deliverylog;
-use crate::error::{Failure, usage};
-use crate::filter::Filter;
-use crate::output::{self, DIM, FAIL, OK, WARN};
-use crate::probe::{self, Trust};
-use crate::signature;
-
-use super::shared::{BodySource, answer_preview, engine_options_with, human_ms, read_cacert};
+use crate::core::catalog::{self, Event};
+use crate::core::config::{self, Config, Configured, profile_flag};
+use crate::core::delivery::sender::{Delivery, Sender};
+use crate::core::delivery::{CaBundle, Engine, Outcome, Verdict, proxy};
+use crate::core::error::{Failure, Kind, split_hint, usage};
+use crate::core::filter::{Filter, FilterSpec};
+use crate::core::log;
+use crate::core::payload::BodySource;
+use crate::core::probe::{self, Trust};
+use crate::ui::output::{self, DIM, FAIL, OK, WARN};
+use crate::ui::text::{answer_preview, human_ms};
 
 /// A certificate this close to expiry is a warning.
 const EXPIRY_WARNING_DAYS: i64 = 14;
@@ -41,6 +40,15 @@ enum Status {
     Fail,
     /// Not run: an earlier check failed, or it does not apply.
     Skip,
+}
+
+/// `doctor --json`: one object.
+#[derive(Serialize)]
+struct DoctorJson<'a> {
+    profile: &'a str,
+    url: Option<String>,
+    ok: bool,
+    checks: &'a [Check],
 }
 
 #[derive(Debug, Serialize)]
@@ -58,18 +66,6 @@ impl Check {
             status,
             detail: detail.into(),
             fix: None,
-        }
-    }
-
-    /// A check from a message that ends in its own advice (`...; run
-    /// 'chmod 600 ...'`): the advice becomes the fix.
-    fn advised(check: &'static str, status: Status, message: &str) -> Check {
-        const ADVICE: [&str; 6] = ["run ", "fix ", "move ", "use ", "pass ", "check "];
-        match message.rsplit_once("; ") {
-            Some((detail, advice)) if ADVICE.iter().any(|a| advice.starts_with(a)) => {
-                Check::new(check, status, detail).fix(advice)
-            }
-            _ => Check::new(check, status, message),
         }
     }
 
@@ -140,17 +136,17 @@ impl Report<'_> {
 pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
     // Bad arguments are usage errors before any check runs.
     let now = Timestamp::now();
-    let window = Filter::from_args(
-        &FilterArgs {
+    let window = Filter::new(
+        &FilterSpec {
             since: Some(args.since.clone()),
-            ..FilterArgs::default()
+            ..FilterSpec::default()
         },
         Some(&ctx.profile),
         now,
     )
     .map_err(|e| usage(format!("--since: {e}")))?;
     // Read once: a --cacert from a pipe cannot be read again.
-    let cacert = read_cacert(&args.connection)?;
+    let cacert = args.connection.read_cacert()?;
     let trust = Trust::new(cacert.as_ref(), args.connection.insecure)?;
 
     let mut report = Report {
@@ -182,10 +178,13 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
 
 fn check_config(ctx: &Context, report: &mut Report<'_>) -> Result<Option<Config>> {
     let path = ctx.home.config_file();
-    let exists = crate::fsutil::regular_file_exists(&path).unwrap_or(true);
+    let exists = crate::core::fsutil::regular_file_exists(&path).unwrap_or(true);
     match ctx.load_config() {
         Err(err) => {
-            report.add(Check::advised("config", Status::Fail, &format!("{err:#}")))?;
+            let (detail, hint) = split_hint(&err);
+            let mut check = Check::new("config", Status::Fail, detail);
+            check.fix = hint;
+            report.add(check)?;
             report.skip_rest(&["profile"], "skipped: the config file cannot be used")?;
             Ok(None)
         }
@@ -284,8 +283,7 @@ async fn check_endpoint(
     report: &mut Report<'_>,
 ) -> Result<()> {
     let url = configured.url.url();
-    let options = engine_options_with(
-        ctx,
+    let options = ctx.engine_options(
         &args.connection,
         cacert,
         configured.url,
@@ -297,7 +295,7 @@ async fn check_endpoint(
     let host = url.host_str().unwrap_or_default().to_string();
     let configure = configure_url(ctx);
 
-    if let Some(proxy) = crate::delivery::proxy_for(url) {
+    if let Some(proxy) = proxy::shown_proxy_for(url) {
         // The checks below look at the endpoint directly, which is not the
         // way deliveries go; the mock goes the proxy's way.
         report.skip_rest(
@@ -395,21 +393,19 @@ async fn check_tls(
         (days, cert.not_after.strftime("%Y-%m-%d").to_string())
     });
     match (tls.verdict, expiry) {
-        (Some(Err(why)), expiry) => {
+        (Some(Err(problem)), expiry) => {
             let detail = match expiry {
-                Some((days, _)) if days < 0 => format!("{why}, {} days ago", -days),
-                _ => why,
+                Some((days, _)) if days < 0 => format!("{}, {} days ago", problem.what, -days),
+                _ => problem.what.clone(),
             };
-            let check = Check::advised("tls", Status::Fail, &detail);
-            if check.fix.is_some() {
-                check
-            } else if detail.contains("expired") {
-                check.fix("renew the receiver's certificate: every delivery fails until then")
-            } else {
-                check.fix(format!(
-                    "give the receiver a certificate valid for {host_text}"
-                ))
-            }
+            let fix = match problem.fix {
+                Some(fix) => fix,
+                None if detail.contains("expired") => {
+                    "renew the receiver's certificate: every delivery fails until then".to_string()
+                }
+                None => format!("give the receiver a certificate valid for {host_text}"),
+            };
+            Check::new("tls", Status::Fail, detail).fix(fix)
         }
         (None, Some((days, date))) if days < 0 => Check::new(
             "tls",
@@ -465,19 +461,22 @@ fn mock_event(configured: &Configured<'_>) -> &'static Event {
 
 async fn check_mock(ctx: &Context, configured: &Configured<'_>, engine: &Engine) -> Result<Check> {
     let event = mock_event(configured);
-    let source = BodySource::from_args(event.slug, &PayloadArgs::default())?;
-    let body = source.builder()?.build(0)?;
-    let signature = signature::sign(configured.secret.expose().as_bytes(), &body.bytes);
-    let outcome = engine
-        .deliver(&Request {
-            url: configured.url.url(),
-            body: body.bytes.clone(),
-            signature: &signature,
+    let body = BodySource::sample(event)?.builder()?.build(0)?;
+    let sender = Sender::mock(
+        engine.clone(),
+        configured.url.clone(),
+        configured.secret.clone(),
+    );
+    let attempted = sender
+        .attempt(&Delivery {
+            body: body.bytes,
             event: event.wire,
-            mock: true,
+            event_id: &body.event_id,
+            attempt: 1,
+            redelivery_of: None,
         })
-        .await;
-    Ok(judge_mock(ctx, event, &outcome))
+        .await?;
+    Ok(judge_mock(ctx, event, &attempted.outcome))
 }
 
 fn judge_mock(ctx: &Context, event: &Event, outcome: &Outcome) -> Check {
@@ -571,7 +570,7 @@ fn check_log(ctx: &Context, since: &str, filter: &Filter, report: &mut Report<'_
     let mut total = 0u64;
     let mut causes: BTreeMap<String, u64> = BTreeMap::new();
     let mut latest: Option<(String, bool)> = None;
-    let scanned = deliverylog::scan(&path, 0, filter.needle().as_ref(), |line| {
+    let scanned = log::scan(&path, 0, filter.needle().as_ref(), |line| {
         let head = &line.head;
         if filter.matches(head) {
             total += 1;
@@ -665,21 +664,24 @@ fn finish(
             .and_then(|c| c.profile(&ctx.profile))
             .and_then(|p| p.url.as_ref())
             .map(|u| u.redacted());
-        let object = json!({
-            "profile": ctx.profile,
-            "url": url,
-            "ok": failed.is_empty(),
-            "checks": report.checks,
-        });
+        let object = DoctorJson {
+            profile: &ctx.profile,
+            url,
+            ok: failed.is_empty(),
+            checks: &report.checks,
+        };
         output::print_json(&object)?;
     }
     if !failed.is_empty() {
-        return Err(Failure::CheckFailed(format!(
-            "{} of {} checks failed: {}",
-            failed.len(),
-            report.checks.len(),
-            failed.join(", ")
-        ))
+        return Err(Failure::new(
+            Kind::CheckFailed,
+            format!(
+                "{} of {} checks failed: {}",
+                failed.len(),
+                report.checks.len(),
+                failed.join(", ")
+            ),
+        )
         .into());
     }
     let out = &ctx.out;

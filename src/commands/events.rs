@@ -5,17 +5,18 @@ use std::io::Write;
 use anyhow::Result;
 use comfy_table::{Cell, CellAlignment, Color};
 use jiff::Timestamp;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use crate::catalog::{EVENTS, Event, Platform};
 use crate::cli::{EventShowArgs, EventsArgs};
-use crate::config::Subscriptions;
 use crate::context::Context;
-use crate::error::usage;
-use crate::output::{self, BOLD, DIM, OK};
-use crate::payload;
+use crate::core::catalog::{EVENTS, Event, Platform};
+use crate::core::config::Subscriptions;
+use crate::core::error::usage;
+use crate::core::payload;
+use crate::ui::json::EventJson;
+use crate::ui::output::{self, BOLD, DIM, Mode, OK};
 
-use super::shared::resolve_event;
+use crate::core::catalog;
 
 pub fn list(ctx: &Context, args: EventsArgs) -> Result<()> {
     let config = ctx.load_config()?;
@@ -30,51 +31,55 @@ pub fn list(ctx: &Context, args: EventsArgs) -> Result<()> {
         .filter(|e| !args.subscribed || subscriptions.contains(e))
         .collect();
     let mut stdout = output::stdout();
-    if args.json {
-        let list: Vec<Value> = events
-            .iter()
-            .map(|e| event_json(e, &subscriptions))
-            .collect();
-        writeln!(stdout, "{}", Value::Array(list))?;
-    } else if ctx.out.stdout_is_tty {
-        writeln!(stdout, "{}", table(ctx, &events, &subscriptions))?;
-    } else {
-        // Plain unless the user forced colour (`--color always | less -R`).
-        let out = &ctx.out;
-        for e in &events {
-            let platforms: Vec<&str> = e.platforms().map(Platform::name).collect();
-            let mark = if subscriptions.contains(e) {
-                out.paint(OK, "subscribed")
-            } else {
-                out.paint(DIM, "-")
-            };
-            writeln!(
-                stdout,
-                "{}\t{}\t{}\t{}\t{}\t{mark}",
-                out.paint(BOLD, e.slug),
-                e.wire,
-                e.name,
-                e.category,
-                platforms.join(",")
-            )?;
+    match ctx.out.mode(args.json) {
+        Mode::Json => {
+            let list: Vec<EventJson<'_>> = events
+                .iter()
+                .map(|e| event_json(e, &subscriptions))
+                .collect();
+            writeln!(stdout, "{}", serde_json::to_string(&list)?)?;
+        }
+        Mode::Terminal => {
+            writeln!(stdout, "{}", table(ctx, &events, &subscriptions))?;
+        }
+        Mode::Pipe => {
+            // Plain unless the user forced colour (`--color always | less -R`).
+            let out = &ctx.out;
+            for e in &events {
+                let platforms: Vec<&str> = e.platforms().map(Platform::name).collect();
+                let mark = if subscriptions.contains(e) {
+                    out.paint(OK, "subscribed")
+                } else {
+                    out.paint(DIM, "-")
+                };
+                writeln!(
+                    stdout,
+                    "{}\t{}\t{}\t{}\t{}\t{mark}",
+                    out.paint(BOLD, e.slug),
+                    e.wire,
+                    e.name,
+                    e.category,
+                    platforms.join(",")
+                )?;
+            }
         }
     }
     Ok(stdout.flush()?)
 }
 
-fn event_json(event: &Event, subscriptions: &Subscriptions) -> Value {
+fn event_json<'e>(event: &'e Event, subscriptions: &Subscriptions) -> EventJson<'e> {
     let platforms: Map<String, Value> = Platform::ALL
         .iter()
         .map(|p| (p.name().to_string(), Value::Bool(event.supports(*p))))
         .collect();
-    json!({
-        "slug": event.slug,
-        "event": event.wire,
-        "name": event.name,
-        "category": event.category.name(),
-        "platforms": platforms,
-        "subscribed": subscriptions.contains(event),
-    })
+    EventJson {
+        slug: event.slug,
+        event: event.wire,
+        name: event.name,
+        category: event.category.name(),
+        platforms,
+        subscribed: subscriptions.contains(event),
+    }
 }
 
 fn table(ctx: &Context, events: &[&Event], subscriptions: &Subscriptions) -> comfy_table::Table {
@@ -113,10 +118,10 @@ fn table(ctx: &Context, events: &[&Event], subscriptions: &Subscriptions) -> com
 }
 
 pub fn show(_ctx: &Context, args: EventShowArgs) -> Result<()> {
-    let event = resolve_event(&args.event)?;
+    let event = catalog::lookup(&args.event)?;
     let platform = args.platform.unwrap_or_else(|| event.default_platform());
     event.check_platform(platform).map_err(usage)?;
-    let id = crate::ids::fresh().to_string();
+    let id = crate::core::ids::fresh().to_string();
     let document = payload::sample(event, platform, &id, Timestamp::now(), 0);
     let mut stdout = output::stdout();
     writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;

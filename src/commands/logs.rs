@@ -9,7 +9,6 @@ use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::rc::Rc;
-use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use comfy_table::{Cell, CellAlignment, Color};
@@ -18,19 +17,16 @@ use serde_json::Value;
 
 use crate::cli::{LogFormat, LogShowArgs, LogsArgs, PruneArgs, SummaryArgs};
 use crate::context::Context;
-use crate::deliverylog::{self, Head, Record, ScanReport, SummaryBuilder};
-use crate::error::usage;
-use crate::filter::{Bound, Filter, parse_when};
-use crate::output::{self, BOLD, DIM, FAIL, OK, plain, plain_lines};
-use crate::units::format_timestamp;
-
-use super::shared::check_log_lock;
+use crate::core::error::usage;
+use crate::core::filter::{Bound, Filter, parse_when};
+use crate::core::log::{self, Head, Record, ScanReport, SummaryBuilder};
+use crate::core::units::format_timestamp;
+use crate::ui::output::{self, BOLD, DIM, FAIL, Mode, OK, plain, plain_lines};
 
 /// Without --limit, a terminal shows this many of the newest deliveries.
 const TERMINAL_LIMIT: usize = 50;
 /// Following on a terminal, like `tail -f`, the newest few come first.
 const FOLLOW_BACKLOG: usize = 10;
-const FOLLOW_POLL: Duration = Duration::from_millis(200);
 
 enum Style {
     Json,
@@ -38,24 +34,6 @@ enum Style {
     Tsv,
     Csv(Box<CsvRows>),
 }
-
-/// Every field of a record, in the order they are stored.
-const CSV_HEADER: [&str; 14] = [
-    "request_id",
-    "event_id",
-    "event",
-    "timestamp",
-    "url",
-    "response_code",
-    "success",
-    "error",
-    "duration_ms",
-    "attempt",
-    "redelivery_of",
-    "profile",
-    "payload",
-    "response_body",
-];
 
 /// CSV records, CRLF-terminated as RFC 4180 says, each handed on as soon as
 /// it is written (a `--follow` shows it at once). Fields are written as they
@@ -139,7 +117,7 @@ fn csv_row(rows: &CsvRows, out: &mut impl Write, bytes: &[u8]) -> std::io::Resul
 
 pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
     let filter =
-        Filter::from_args(&args.filter, ctx.log_profile(), Timestamp::now()).map_err(usage)?;
+        Filter::new(&args.filter.spec(), ctx.log_profile(), Timestamp::now()).map_err(usage)?;
     let style = match args.format {
         _ if args.json => Style::Json,
         Some(LogFormat::Json) => Style::Json,
@@ -166,18 +144,17 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
     // table, every row (bounded by the limit on a terminal).
     let mut kept: VecDeque<Vec<u8>> = VecDeque::new();
     let mut matched: u64 = 0;
-    let mut one_id = OneId::new(filter.request_id_prefix());
+    let mut one_id = log::OneId::new(filter.request_id_prefix());
     let mut stdout = output::stdout();
     // Until a request id prefix is known to name one delivery, nothing is
     // printed.
     let buffer = limit.is_some() || draw_table || filter.request_id_prefix().is_some();
     // Following reads on from this very file, even if a prune replaces it.
-    let file =
-        deliverylog::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = log::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
     if let Style::Csv(rows) = &style {
-        rows.write(&mut stdout, &CSV_HEADER)?;
+        rows.write(&mut stdout, &log::FIELDS)?;
     }
-    let visit = |line: deliverylog::Line<'_>| {
+    let visit = |line: log::Line<'_>| {
         if !filter.matches(&line.head) {
             return Ok(ControlFlow::Continue(()));
         }
@@ -196,7 +173,7 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
         Ok(ControlFlow::Continue(()))
     };
     let report = match &file {
-        Some(file) => deliverylog::scan_file(file, 0, needle.as_ref(), visit)
+        Some(file) => log::scan_file(file, 0, needle.as_ref(), visit)
             .with_context(|| format!("cannot read {}", path.display()))?,
         None => ScanReport::default(),
     };
@@ -234,49 +211,6 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
         follow(ctx, &filter, &style, file, report.end_offset)?;
     }
     Ok(())
-}
-
-/// A request id prefix must name one delivery: the first two distinct ids
-/// it matches, to stop at the second and say which they are.
-struct OneId<'f> {
-    prefix: Option<&'f str>,
-    first: Option<String>,
-    second: Option<String>,
-}
-
-impl<'f> OneId<'f> {
-    fn new(prefix: Option<&'f str>) -> OneId<'f> {
-        OneId {
-            prefix,
-            first: None,
-            second: None,
-        }
-    }
-
-    /// Notes a matching record; `Break` once the prefix is ambiguous.
-    fn admit(&mut self, head: &Head<'_>) -> ControlFlow<()> {
-        if self.prefix.is_none() {
-            return ControlFlow::Continue(());
-        }
-        match &self.first {
-            None => self.first = Some(head.request_id.to_string()),
-            Some(first) if *first != head.request_id => {
-                self.second = Some(head.request_id.to_string());
-                return ControlFlow::Break(());
-            }
-            Some(_) => {}
-        }
-        ControlFlow::Continue(())
-    }
-
-    fn check(&self) -> Result<()> {
-        match (self.prefix, &self.first, &self.second) {
-            (Some(prefix), Some(first), Some(second)) => Err(usage(format!(
-                "request id prefix {prefix} matches more than one delivery ({first}, {second}, ...); give more characters"
-            ))),
-            _ => Ok(()),
-        }
-    }
 }
 
 fn warn_unreadable(ctx: &Context, report: &ScanReport, path: &Path) {
@@ -382,89 +316,42 @@ fn table(ctx: &Context, lines: &VecDeque<Vec<u8>>) -> comfy_table::Table {
     table
 }
 
-/// `tail -f` for the log: polls for growth. A prune replaces the file; the
-/// old one, still open here, tells which lines of the new one were printed
-/// already, and reading goes on after them.
+/// `tail -f` for the log, each new line shown as the listing shows it.
 fn follow(
     ctx: &Context,
     filter: &Filter,
     style: &Style,
-    mut file: Option<File>,
-    mut offset: u64,
+    file: Option<File>,
+    offset: u64,
 ) -> Result<()> {
     let path = ctx.home.log_file();
     let mut stdout = output::stdout();
-    loop {
-        std::thread::sleep(FOLLOW_POLL);
-        let Ok(on_disk) = std::fs::metadata(&path) else {
-            continue; // removed; wait for the next append to create it
-        };
-        let held = file.as_ref().and_then(|f| f.metadata().ok());
-        let same_file = held.is_some_and(|held| is_same_file(&held, &on_disk));
-        if same_file && on_disk.len() < offset {
-            offset = 0; // truncated in place: all of it is new
-        } else if !same_file {
-            let Some(new) = deliverylog::open(&path)? else {
-                continue;
-            };
-            offset = match &file {
-                Some(old) => deliverylog::resume_offset(old, offset, &new)
-                    .with_context(|| format!("cannot read {}", path.display()))?,
-                None => 0,
-            };
-            file = Some(new);
+    log::follow(&path, file, offset, |news| match news {
+        log::Followed::Line(line) if filter.matches(&line.head) => {
+            write_line(ctx, style, &mut stdout, line.bytes, &line.head)
         }
-        let Some(current) = &file else { continue };
-        if current.metadata()?.len() <= offset {
-            continue;
-        }
-        let report = deliverylog::scan_file(current, offset, None, |line| {
-            if filter.matches(&line.head) {
-                write_line(ctx, style, &mut stdout, line.bytes, &line.head)?;
+        log::Followed::Line(_) => Ok(()),
+        log::Followed::CaughtUp(report) => {
+            stdout.flush()?;
+            if report.unreadable > 0 {
+                warn_unreadable(ctx, report, &path);
             }
-            Ok(ControlFlow::Continue(()))
-        })?;
-        stdout.flush()?;
-        if report.unreadable > 0 {
-            warn_unreadable(
-                ctx,
-                &ScanReport {
-                    torn_tail: false,
-                    ..report
-                },
-                &path,
-            );
+            Ok(())
         }
-        offset = report.end_offset;
-    }
-}
-
-/// Whether two metadata describe the same file (not merely the same path).
-#[cfg(unix)]
-fn is_same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    (a.dev(), a.ino()) == (b.dev(), b.ino())
-}
-
-/// Without inode numbers: the open file and the one at the path differ in
-/// length only if they are two files (or an append fell between the two
-/// looks, and then taking them for two costs a re-read, nothing more).
-#[cfg(not(unix))]
-fn is_same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
-    a.len() == b.len()
+    })
 }
 
 pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
     let filter =
-        Filter::from_args(&args.filter, ctx.log_profile(), Timestamp::now()).map_err(usage)?;
+        Filter::new(&args.filter.spec(), ctx.log_profile(), Timestamp::now()).map_err(usage)?;
     let path = ctx.home.log_file();
     let needle = filter.needle();
     let check = !filter.is_empty();
     let (summary, report) = if filter.request_id_prefix().is_some() {
         // One delivery, and an ambiguous prefix must be caught: in order.
         let mut builder = SummaryBuilder::default();
-        let mut one_id = OneId::new(filter.request_id_prefix());
-        let report = deliverylog::scan(&path, 0, needle.as_ref(), |line| {
+        let mut one_id = log::OneId::new(filter.request_id_prefix());
+        let report = log::scan(&path, 0, needle.as_ref(), |line| {
             if filter.matches(&line.head) {
                 if one_id.admit(&line.head).is_break() {
                     return Ok(ControlFlow::Break(()));
@@ -477,7 +364,7 @@ pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
         one_id.check()?;
         (builder.finish(), report)
     } else {
-        deliverylog::summarize(&path, needle.as_ref(), |head| {
+        log::summarize(&path, needle.as_ref(), |head| {
             !check || filter.matches(head)
         })
         .with_context(|| format!("cannot read {}", path.display()))?
@@ -485,59 +372,63 @@ pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
     warn_unreadable(ctx, &report, &path);
     let mut stdout = output::stdout();
     let out = &ctx.out;
-    if args.json {
-        writeln!(stdout, "{}", serde_json::to_string(&summary)?)?;
-    } else if out.stdout_is_tty {
-        let rows = [
-            ("Total Events", summary.total_events, BOLD),
-            ("Total Success Events", summary.total_success_events, OK),
-            ("Total Failed Events", summary.total_failed_events, FAIL),
-        ];
-        for (label, n, style) in rows {
-            writeln!(
-                stdout,
-                "{} {}",
-                out.paint(BOLD, format!("{label:<21}")),
-                out.paint(style, n)
-            )?;
+    match out.mode(args.json) {
+        Mode::Json => {
+            writeln!(stdout, "{}", serde_json::to_string(&summary)?)?;
         }
-        if summary.total_events > 0 {
-            let mut codes = out.table();
-            codes.set_header(["Response Code", "Deliveries"]);
+        Mode::Terminal => {
+            let rows = [
+                ("Total Events", summary.total_events, BOLD),
+                ("Total Success Events", summary.total_success_events, OK),
+                ("Total Failed Events", summary.total_failed_events, FAIL),
+            ];
+            for (label, n, style) in rows {
+                writeln!(
+                    stdout,
+                    "{} {}",
+                    out.paint(BOLD, format!("{label:<21}")),
+                    out.paint(style, n)
+                )?;
+            }
+            if summary.total_events > 0 {
+                let mut codes = out.table();
+                codes.set_header(["Response Code", "Deliveries"]);
+                for (code, n) in &summary.by_response_code {
+                    codes.add_row(vec![
+                        Cell::new(code),
+                        Cell::new(n).set_alignment(CellAlignment::Right),
+                    ]);
+                }
+                let mut events = out.table();
+                events.set_header(["Event Type", "Total", "Succeeded", "Failed"]);
+                for (event, c) in &summary.by_event {
+                    events.add_row(vec![
+                        Cell::new(plain(event)),
+                        Cell::new(c.total).set_alignment(CellAlignment::Right),
+                        Cell::new(c.succeeded).set_alignment(CellAlignment::Right),
+                        Cell::new(c.failed).set_alignment(CellAlignment::Right),
+                    ]);
+                }
+                writeln!(stdout, "\n{codes}\n\n{events}")?;
+            }
+        }
+        Mode::Pipe => {
+            writeln!(stdout, "total\t{}", summary.total_events)?;
+            writeln!(stdout, "succeeded\t{}", summary.total_success_events)?;
+            writeln!(stdout, "failed\t{}", summary.total_failed_events)?;
             for (code, n) in &summary.by_response_code {
-                codes.add_row(vec![
-                    Cell::new(code),
-                    Cell::new(n).set_alignment(CellAlignment::Right),
-                ]);
+                writeln!(stdout, "code\t{code}\t{n}")?;
             }
-            let mut events = out.table();
-            events.set_header(["Event Type", "Total", "Succeeded", "Failed"]);
             for (event, c) in &summary.by_event {
-                events.add_row(vec![
-                    Cell::new(plain(event)),
-                    Cell::new(c.total).set_alignment(CellAlignment::Right),
-                    Cell::new(c.succeeded).set_alignment(CellAlignment::Right),
-                    Cell::new(c.failed).set_alignment(CellAlignment::Right),
-                ]);
+                writeln!(
+                    stdout,
+                    "event\t{}\t{}\t{}\t{}",
+                    plain(event),
+                    c.total,
+                    c.succeeded,
+                    c.failed
+                )?;
             }
-            writeln!(stdout, "\n{codes}\n\n{events}")?;
-        }
-    } else {
-        writeln!(stdout, "total\t{}", summary.total_events)?;
-        writeln!(stdout, "succeeded\t{}", summary.total_success_events)?;
-        writeln!(stdout, "failed\t{}", summary.total_failed_events)?;
-        for (code, n) in &summary.by_response_code {
-            writeln!(stdout, "code\t{code}\t{n}")?;
-        }
-        for (event, c) in &summary.by_event {
-            writeln!(
-                stdout,
-                "event\t{}\t{}\t{}\t{}",
-                plain(event),
-                c.total,
-                c.succeeded,
-                c.failed
-            )?;
         }
     }
     Ok(stdout.flush()?)
@@ -549,30 +440,10 @@ pub fn show(ctx: &Context, args: LogShowArgs) -> Result<()> {
     if prefix.is_empty() {
         return Err(usage("the request id is empty"));
     }
-    let (found, report) = deliverylog::find_request_ids(&path, std::slice::from_ref(&prefix))
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    warn_unreadable(ctx, &report, &path);
-    let offset = match found[0].as_slice() {
-        [] => {
-            return Err(usage(format!(
-                "no delivery with request id {prefix} in {}",
-                path.display()
-            )));
-        }
-        [(_, offset)] => *offset,
-        many => {
-            return Err(usage(format!(
-                "request id prefix {prefix} matches {} deliveries ({}...); give more characters",
-                many.len(),
-                many.iter()
-                    .take(3)
-                    .map(|(id, _)| id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    };
-    let line = deliverylog::line_at(&path, offset)?.with_context(|| {
+    let offset = log::resolve_ids(&path, std::slice::from_ref(&prefix), |report| {
+        warn_unreadable(ctx, report, &path)
+    })?[0];
+    let line = log::line_at(&path, offset)?.with_context(|| {
         format!(
             "{} changed while reading it; run the command again",
             path.display()
@@ -661,7 +532,7 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
             ));
         }
         let (mut total, mut dropping) = (0u64, 0u64);
-        let report = deliverylog::scan(&path, 0, None, |line| {
+        let report = log::scan(&path, 0, None, |line| {
             total += 1;
             dropping += u64::from(older.matches(&line.head));
             Ok(ControlFlow::Continue(()))
@@ -674,7 +545,7 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
             ));
             return Ok(());
         }
-        let confirmed = crate::prompt::confirm(
+        let confirmed = crate::ui::prompt::confirm(
             &ctx.out,
             &format!("Drop {dropping} of {total} deliveries logged before {shown_cutoff}?"),
         )?;
@@ -686,14 +557,14 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
     // A log that cannot even be looked at is not an empty one: say so
     // rather than report that nothing was pruned.
     match std::fs::metadata(&path) {
-        Ok(_) => check_log_lock(&ctx.home)?,
+        Ok(_) => log::check_lock(&ctx.home)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
     let size = std::fs::metadata(&path).map_or(0, |m| m.len());
     let progress = ctx.out.progress(size, "{bytes}/{total_bytes} pruned");
     let mut seen = 0u32;
-    let report = deliverylog::prune(&ctx.home, |line| {
+    let report = log::prune(&ctx.home, |line| {
         seen = seen.wrapping_add(1);
         if seen.is_multiple_of(1024) {
             progress.set_position(line.offset);

@@ -3,27 +3,24 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::MockArgs;
-use crate::config::{self, profile_flag};
 use crate::context::Context;
-use crate::delivery::{Engine, Outcome, Request, Verdict};
-use crate::endpoint::Endpoint;
-use crate::error::{Failure, precondition, usage};
-use crate::output::{self, DIM};
-use crate::secret::Secret;
-use crate::signature;
-
-use super::send::unless_reader_gone;
-use super::shared::{
-    Body, BodySource, answer_preview, engine_options, human_ms, painted_verdict, profile_secret,
-};
+use crate::core::catalog;
+use crate::core::config::{self, profile_flag};
+use crate::core::delivery::burst::{BurstReport, burst};
+use crate::core::delivery::sender::{Attempted, Delivery, Sender};
+use crate::core::delivery::{Engine, Outcome};
+use crate::core::endpoint::Endpoint;
+use crate::core::error::{Failure, Kind, precondition, usage};
+use crate::core::payload::BodySource;
+use crate::core::secret::Secret;
+use crate::ui::output::{self, DIM, Mode, painted_verdict, unless_reader_gone};
+use crate::ui::text::{answer_preview, human_ms};
 
 struct Target {
     endpoint: Endpoint,
@@ -65,10 +62,10 @@ fn target(ctx: &Context, args: &MockArgs) -> Result<Target> {
     };
     let secret = match env_secret {
         Some(secret) => secret,
-        None => profile_secret(
-            saved.as_ref().unwrap_or(&config::Config::default()),
-            &ctx.profile,
-        )?,
+        None => saved
+            .as_ref()
+            .unwrap_or(&config::Config::default())
+            .secret_for(&ctx.profile)?,
     };
     Ok(Target {
         endpoint,
@@ -78,260 +75,235 @@ fn target(ctx: &Context, args: &MockArgs) -> Result<Target> {
 }
 
 pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
-    let source = BodySource::from_args(&args.event, &args.payload)?;
+    let event = catalog::lookup(&args.event)?;
+    let source = BodySource::new(event, args.payload.spec()?)?;
     let target = target(ctx, &args)?;
-    let options = engine_options(
-        ctx,
+    let cacert = args.connection.read_cacert()?;
+    let options = ctx.engine_options(
         &args.connection,
+        cacert,
         &target.endpoint,
         target.timeout,
         args.concurrency as usize,
-    )?;
-    let engine = Engine::new(&options)?;
+    );
+    let sender = Sender::mock(Engine::new(&options)?, target.endpoint, target.secret);
     if args.count > 1 {
-        return burst(ctx, &args, source, target, engine).await;
+        return fire_burst(ctx, &args, source, sender).await;
     }
     let body = source.builder()?.build(0)?;
-    let signature = signature::sign(target.secret.expose().as_bytes(), &body.bytes);
-    let outcome = engine
-        .deliver(&Request {
-            url: target.endpoint.url(),
+    let attempted = sender
+        .attempt(&Delivery {
             body: body.bytes.clone(),
-            signature: &signature,
-            event: source.event.wire,
-            mock: true,
+            event: event.wire,
+            event_id: &body.event_id,
+            attempt: 1,
+            redelivery_of: None,
         })
-        .await;
-
-    let printed = print_outcome(ctx, &args, &source, &target, &body, &signature, &outcome);
+        .await?;
+    let url = sender.endpoint().redacted();
+    let printed = print_outcome(ctx, &args, event.wire, &url, &body.event_id, &attempted);
     unless_reader_gone(printed)?;
-    match outcome.failure(&target.endpoint.redacted()) {
+    match attempted.outcome.failure(&url) {
         Some(failure) => Err(failure.into()),
         None => Ok(()),
     }
 }
 
+/// `mock --json`: one object.
+#[derive(Serialize)]
+struct MockJson<'a> {
+    mock: bool,
+    event: &'a str,
+    event_id: &'a str,
+    request_id: String,
+    url: &'a str,
+    response_code: Option<u16>,
+    success: bool,
+    error: Option<String>,
+    duration_ms: u64,
+    signature: &'a str,
+    response_body: &'a str,
+    cut_short: Option<String>,
+}
+
 fn print_outcome(
     ctx: &Context,
     args: &MockArgs,
-    source: &BodySource,
-    target: &Target,
-    body: &Body,
-    signature: &str,
-    outcome: &Outcome,
+    event: &str,
+    url: &str,
+    event_id: &str,
+    attempted: &Attempted,
 ) -> Result<()> {
+    let outcome: &Outcome = &attempted.outcome;
     let mut stdout = output::stdout();
     let out = &ctx.out;
     let body_text = outcome.response_body();
     if let Some(note) = outcome.cut_short_note().filter(|_| !out.stdout_is_tty) {
         out.note(note);
     }
-    if args.json {
-        let result = json!({
-            "mock": true,
-            "event": source.event.wire,
-            "event_id": body.event_id,
-            "request_id": outcome.request_id.to_string(),
-            "url": target.endpoint.redacted(),
-            "response_code": outcome.code(),
-            "success": outcome.success(),
-            "error": outcome.error(),
-            "duration_ms": crate::units::millis(outcome.duration),
-            "signature": signature,
-            "response_body": body_text,
-            "cut_short": outcome.cut_short().map(ToString::to_string),
-        });
-        writeln!(stdout, "{result}")?;
-    } else if out.stdout_is_tty {
-        let (mark, verdict) = painted_verdict(out, outcome);
-        writeln!(
-            stdout,
-            "{mark} {verdict} in {}  {} → {}",
-            human_ms(outcome.duration),
-            source.event.wire,
-            target.endpoint.redacted()
-        )?;
-        writeln!(
-            stdout,
-            "  {} {}",
-            out.paint(DIM, "request"),
-            outcome.request_id
-        )?;
-        writeln!(stdout, "  {} {}", out.paint(DIM, "event  "), body.event_id)?;
-        if !body_text.is_empty() {
+    match out.mode(args.json) {
+        Mode::Json => {
+            let result = MockJson {
+                mock: true,
+                event,
+                event_id,
+                request_id: outcome.request_id.to_string(),
+                url,
+                response_code: outcome.code(),
+                success: outcome.success(),
+                error: outcome.error(),
+                duration_ms: crate::core::units::millis(outcome.duration),
+                signature: &attempted.signature,
+                response_body: &body_text,
+                cut_short: outcome.cut_short().map(ToString::to_string),
+            };
+            writeln!(stdout, "{}", serde_json::to_string(&result)?)?;
+        }
+        Mode::Terminal => {
+            let (mark, verdict) = painted_verdict(out, outcome);
+            writeln!(
+                stdout,
+                "{mark} {verdict} in {}  {event} → {url}",
+                human_ms(outcome.duration),
+            )?;
             writeln!(
                 stdout,
                 "  {} {}",
-                out.paint(DIM, "answer "),
-                answer_preview(&body_text, 200)
+                out.paint(DIM, "request"),
+                outcome.request_id
+            )?;
+            writeln!(stdout, "  {} {}", out.paint(DIM, "event  "), event_id)?;
+            if !body_text.is_empty() {
+                writeln!(
+                    stdout,
+                    "  {} {}",
+                    out.paint(DIM, "answer "),
+                    answer_preview(&body_text, 200)
+                )?;
+            }
+            writeln!(
+                stdout,
+                "  {}",
+                out.paint(DIM, "mock: not written to the delivery log")
             )?;
         }
-        writeln!(
-            stdout,
-            "  {}",
-            out.paint(DIM, "mock: not written to the delivery log")
-        )?;
-    } else {
-        writeln!(
-            stdout,
-            "{}\t{}\t{}\t{}\t{}\t{}",
-            output::code_or_dash(outcome.code()),
-            if outcome.success() { "ok" } else { "failed" },
-            crate::units::millis(outcome.duration),
-            outcome.request_id,
-            body.event_id,
-            output::plain(
-                &outcome
-                    .error()
-                    .unwrap_or_else(|| answer_preview(&body_text, 200))
-            ),
-        )?;
+        Mode::Pipe => {
+            writeln!(
+                stdout,
+                "{}\t{}\t{}\t{}\t{}\t{}",
+                output::code_or_dash(outcome.code()),
+                if outcome.success() { "ok" } else { "failed" },
+                crate::core::units::millis(outcome.duration),
+                outcome.request_id,
+                event_id,
+                output::plain(
+                    &outcome
+                        .error()
+                        .unwrap_or_else(|| answer_preview(&body_text, 200))
+                ),
+            )?;
+        }
     }
     Ok(stdout.flush()?)
 }
 
-/// What a burst measured.
-#[derive(Default)]
-struct Tally {
-    succeeded: u64,
-    /// Failures by response code or by cause (`timeout`, `refused`, ...).
-    failed: BTreeMap<String, u64>,
-    no_answer: u64,
-    latencies_us: Vec<u64>,
-}
-
-impl Tally {
-    fn add(&mut self, outcome: &Outcome) {
-        self.latencies_us.push(outcome.duration.as_micros() as u64);
-        let key = match outcome.verdict() {
-            Verdict::Delivered => {
-                self.succeeded += 1;
-                return;
-            }
-            Verdict::Refused(status) => status.to_string(),
-            Verdict::Unanswered(no_answer) => {
-                self.no_answer += 1;
-                no_answer.kind().to_string()
-            }
-        };
-        *self.failed.entry(key).or_default() += 1;
-    }
-
-    fn merge(&mut self, other: Tally) {
-        self.succeeded += other.succeeded;
-        self.no_answer += other.no_answer;
-        for (key, n) in other.failed {
-            *self.failed.entry(key).or_default() += n;
-        }
-        self.latencies_us.extend(other.latencies_us);
-    }
-}
-
-async fn burst(
+async fn fire_burst(
     ctx: &Context,
     args: &MockArgs,
     source: BodySource,
-    target: Target,
-    engine: Engine,
+    sender: Sender,
 ) -> Result<()> {
     let count = args.count;
-    let concurrency = args.concurrency.min(count);
+    let event = source.event.wire;
+    let url = sender.endpoint().redacted();
     let progress = ctx.out.progress(u64::from(count), "{pos}/{len} mocks");
-    let shared = Arc::new((source, target, engine, AtomicU32::new(0), progress.clone()));
-    let started = Instant::now();
-    let mut workers = Vec::with_capacity(concurrency as usize);
-    for _ in 0..concurrency {
-        let shared = Arc::clone(&shared);
-        workers.push(tokio::spawn(async move {
-            let (source, target, engine, next, progress) = &*shared;
-            let mut tally = Tally::default();
-            let mut bodies = source.builder()?;
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= count {
-                    break;
-                }
-                let body = bodies.build(n)?;
-                let signature = signature::sign(target.secret.expose().as_bytes(), &body.bytes);
-                let outcome = engine
-                    .deliver(&Request {
-                        url: target.endpoint.url(),
-                        body: body.bytes,
-                        signature: &signature,
-                        event: source.event.wire,
-                        mock: true,
-                    })
-                    .await;
-                tally.add(&outcome);
-                progress.inc(1);
-            }
-            anyhow::Ok(tally)
-        }));
-    }
-    let mut tally = Tally::default();
-    for worker in workers {
-        tally.merge(worker.await??);
-    }
-    let elapsed = started.elapsed();
+    let ticker = progress.clone();
+    let report = burst(sender, source, count, args.concurrency, move || {
+        ticker.inc(1)
+    })
+    .await?;
     progress.finish_and_clear();
-    let (source, target, ..) = &*shared;
-    unless_reader_gone(report_burst(ctx, args, source, target, &mut tally, elapsed))?;
+    unless_reader_gone(report_burst(ctx, args, event, &url, &report))?;
 
-    let failed: u64 = tally.failed.values().sum();
-    let url = target.endpoint.redacted();
-    if tally.no_answer > 0 {
-        Err(Failure::Unreachable(format!(
-            "{} of {count} mocks got no answer from {url}",
-            tally.no_answer
-        ))
+    let failed = report.failed();
+    if report.tally.no_answer > 0 {
+        Err(Failure::new(
+            Kind::Unreachable,
+            format!(
+                "{} of {count} mocks got no answer from {url}",
+                report.tally.no_answer
+            ),
+        )
         .into())
     } else if failed > 0 {
-        Err(Failure::Rejected(format!("{failed} of {count} mocks were refused by {url}")).into())
+        Err(Failure::new(
+            Kind::Rejected,
+            format!("{failed} of {count} mocks were refused by {url}"),
+        )
+        .into())
     } else {
         Ok(())
     }
 }
 
-fn percentile(sorted: &[u64], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    Duration::from_micros(sorted[rank.clamp(1, sorted.len()) - 1])
+/// `mock --count N --json`: one object.
+#[derive(Serialize)]
+struct BurstJson<'a> {
+    mock: bool,
+    event: &'a str,
+    url: &'a str,
+    sent: u64,
+    succeeded: u64,
+    failed: u64,
+    failed_by: &'a BTreeMap<String, u64>,
+    concurrency: u32,
+    elapsed_ms: f64,
+    requests_per_second: f64,
+    latency_ms: LatencyJson,
+}
+
+#[derive(Serialize)]
+struct LatencyJson {
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    max: f64,
 }
 
 fn report_burst(
     ctx: &Context,
     args: &MockArgs,
-    source: &BodySource,
-    target: &Target,
-    tally: &mut Tally,
-    elapsed: Duration,
+    event: &str,
+    url: &str,
+    report: &BurstReport,
 ) -> Result<()> {
-    tally.latencies_us.sort_unstable();
-    let sorted = &tally.latencies_us;
-    let sent = sorted.len() as u64;
-    let failed: u64 = tally.failed.values().sum();
-    let rate = sent as f64 / elapsed.as_secs_f64().max(1e-9);
-    let [p50, p95, p99] = [50.0, 95.0, 99.0].map(|p| percentile(sorted, p));
-    let max = percentile(sorted, 100.0);
+    let tally = &report.tally;
+    let sent = report.sent;
+    let failed = report.failed();
+    let rate = report.requests_per_second();
+    let latency = &report.latency;
     let mut stdout = output::stdout();
     if args.json {
         let ms = |d: Duration| (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0;
-        let summary = json!({
-            "mock": true,
-            "event": source.event.wire,
-            "url": target.endpoint.redacted(),
-            "sent": sent,
-            "succeeded": tally.succeeded,
-            "failed": failed,
-            "failed_by": tally.failed,
-            "concurrency": args.concurrency.min(args.count),
-            "elapsed_ms": ms(elapsed),
-            "requests_per_second": rate.round(),
-            "latency_ms": { "p50": ms(p50), "p95": ms(p95), "p99": ms(p99), "max": ms(max) },
-        });
-        writeln!(stdout, "{summary}")?;
+        let summary = BurstJson {
+            mock: true,
+            event,
+            url,
+            sent,
+            succeeded: tally.succeeded,
+            failed,
+            failed_by: &tally.failed,
+            concurrency: report.concurrency,
+            elapsed_ms: ms(report.elapsed),
+            requests_per_second: rate.round(),
+            latency_ms: LatencyJson {
+                p50: ms(latency.p50),
+                p95: ms(latency.p95),
+                p99: ms(latency.p99),
+                max: ms(latency.max),
+            },
+        };
+        writeln!(stdout, "{}", serde_json::to_string(&summary)?)?;
         return Ok(stdout.flush()?);
     }
     let failures = if tally.failed.is_empty() {
@@ -345,32 +317,25 @@ fn report_burst(
         format!(" ({})", parts.join(", "))
     };
     let rows = [
-        (
-            "sent",
-            format!(
-                "{sent} {} mocks to {}",
-                source.event.wire,
-                target.endpoint.redacted()
-            ),
-        ),
+        ("sent", format!("{sent} {event} mocks to {url}")),
         ("succeeded", tally.succeeded.to_string()),
         ("failed", format!("{failed}{failures}")),
         (
             "elapsed",
             format!(
                 "{} at concurrency {} ({rate:.0} requests/s)",
-                human_ms(elapsed),
-                args.concurrency.min(args.count)
+                human_ms(report.elapsed),
+                report.concurrency
             ),
         ),
         (
             "latency",
             format!(
                 "p50 {}, p95 {}, p99 {}, max {}",
-                human_ms(p50),
-                human_ms(p95),
-                human_ms(p99),
-                human_ms(max)
+                human_ms(latency.p50),
+                human_ms(latency.p95),
+                human_ms(latency.p99),
+                human_ms(latency.max)
             ),
         ),
     ];

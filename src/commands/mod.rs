@@ -16,8 +16,6 @@ mod sign;
 mod status;
 mod subscribe;
 
-mod shared;
-
 use anyhow::Result;
 
 use crate::cli::{Command, EventsCommand, LogsCommand};

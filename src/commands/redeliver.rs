@@ -10,22 +10,22 @@ use bytes::Bytes;
 use jiff::Timestamp;
 
 use crate::cli::RedeliverArgs;
-use crate::config;
 use crate::context::Context;
-use crate::delivery::{Engine, Request, Verdict};
-use crate::deliverylog::{self, Record};
-use crate::error::{Failure, usage};
-use crate::filter::Filter;
-use crate::output;
-use crate::signature;
-
-use super::send::{Attempt, log_attempt, unless_reader_gone};
-use super::shared::{check_log_writable, engine_options, human_ms, painted_verdict};
+use crate::core::config::{self, doctor_hint};
+use crate::core::delivery::Engine;
+use crate::core::delivery::Verdict;
+use crate::core::delivery::sender::{Delivery, LogTarget, Sender};
+use crate::core::error::{Failure, Kind, usage};
+use crate::core::filter::Filter;
+use crate::core::log::{self, Record};
+use crate::ui::output::{self, Mode, painted_verdict, unless_reader_gone};
+use crate::ui::text::human_ms;
 
 pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     let config = ctx.load_config()?;
     let configured = config::require_active(&config, &ctx.profile)?;
     let path = ctx.home.log_file();
+    let spec = args.filter.spec();
     let selected = if args.filter.failed {
         if !args.ids.is_empty() {
             return Err(usage(
@@ -34,11 +34,10 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
         }
         // Always this profile's records: they are re-sent to this profile's
         // endpoint under its secret, which another profile's events must not be.
-        let filter =
-            Filter::from_args(&args.filter, Some(&ctx.profile), Timestamp::now()).map_err(usage)?;
+        let filter = Filter::new(&spec, Some(&ctx.profile), Timestamp::now()).map_err(usage)?;
         failed_events(ctx, &filter)?
     } else {
-        let filter = Filter::from_args(&args.filter, None, Timestamp::now()).map_err(usage)?;
+        let filter = Filter::new(&spec, None, Timestamp::now()).map_err(usage)?;
         if !filter.is_empty() {
             return Err(usage("log filters select deliveries only with --failed"));
         }
@@ -50,14 +49,24 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
         return Ok(());
     }
 
-    check_log_writable(&ctx.home)?;
-    let engine = Engine::new(&engine_options(
-        ctx,
+    log::check_writable(&ctx.home)?;
+    let cacert = args.connection.read_cacert()?;
+    let engine = Engine::new(&ctx.engine_options(
         &args.connection,
+        cacert,
         configured.url,
         Some(configured.profile.delivery.timeout),
         4,
-    )?)?;
+    ))?;
+    let sender = Sender::logged(
+        engine,
+        configured.url.clone(),
+        configured.secret.clone(),
+        LogTarget {
+            home: ctx.home.clone(),
+            profile: ctx.profile.clone(),
+        },
+    );
     let url = configured.url.redacted();
     let progress = if selected.len() > 1 {
         ctx.out
@@ -67,7 +76,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     };
     let (mut rejected, mut unanswered) = (0usize, 0usize);
     for offset in &selected {
-        let line = deliverylog::line_at(&path, *offset)?.ok_or_else(|| {
+        let line = log::line_at(&path, *offset)?.ok_or_else(|| {
             anyhow!(
                 "{} changed while redelivering (pruned?); run the command again",
                 path.display()
@@ -80,28 +89,17 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
             )
         })?;
         let body = Bytes::copy_from_slice(original.payload.get().as_bytes());
-        let signature = signature::sign(configured.secret.expose().as_bytes(), &body);
-        let outcome = engine
-            .deliver(&Request {
-                url: configured.url.url(),
-                body: body.clone(),
-                signature: &signature,
+        let attempted = sender
+            .attempt(&Delivery {
+                body,
                 event: &original.event,
-                mock: false,
-            })
-            .await;
-        let record = log_attempt(
-            ctx,
-            &outcome,
-            &Attempt {
                 event_id: &original.event_id,
-                event: &original.event,
-                url: &url,
-                number: 1,
+                attempt: 1,
                 redelivery_of: Some(&original.request_id),
-                body: &body,
-            },
-        )?;
+            })
+            .await?;
+        let outcome = &attempted.outcome;
+        let record = attempted.record.as_deref().unwrap_or_default();
         match outcome.verdict() {
             Verdict::Delivered => {}
             Verdict::Refused(_) => rejected += 1,
@@ -110,28 +108,32 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
         unless_reader_gone(progress.suspend(|| -> Result<()> {
             // Locked per line: the lock must not be held across a request.
             let mut stdout = output::stdout();
-            if args.json {
-                stdout.write_all(&record)?;
-            } else if ctx.out.stdout_is_tty {
-                let (_, verdict) = painted_verdict(&ctx.out, &outcome);
-                writeln!(
-                    stdout,
-                    "{} {} → {verdict} in {}  request {}",
-                    original.event,
-                    original.request_id,
-                    human_ms(outcome.duration),
-                    outcome.request_id
-                )?;
-            } else {
-                writeln!(
-                    stdout,
-                    "{}\t{}\t{}\t{}\t{}",
-                    original.request_id,
-                    outcome.request_id,
-                    original.event,
-                    output::code_or_dash(outcome.code()),
-                    if outcome.success() { "ok" } else { "failed" }
-                )?;
+            match ctx.out.mode(args.json) {
+                Mode::Json => {
+                    stdout.write_all(record)?;
+                }
+                Mode::Terminal => {
+                    let (_, verdict) = painted_verdict(&ctx.out, outcome);
+                    writeln!(
+                        stdout,
+                        "{} {} → {verdict} in {}  request {}",
+                        original.event,
+                        original.request_id,
+                        human_ms(outcome.duration),
+                        outcome.request_id
+                    )?;
+                }
+                Mode::Pipe => {
+                    writeln!(
+                        stdout,
+                        "{}\t{}\t{}\t{}\t{}",
+                        original.request_id,
+                        outcome.request_id,
+                        original.event,
+                        output::code_or_dash(outcome.code()),
+                        if outcome.success() { "ok" } else { "failed" }
+                    )?;
+                }
             }
             Ok(stdout.flush()?)
         }))?;
@@ -139,18 +141,20 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     }
     progress.finish_and_clear();
     let total = selected.len();
-    let hint = super::send::doctor_hint(&ctx.profile);
+    let hint = doctor_hint(&ctx.profile);
     if unanswered > 0 {
-        Err(Failure::Unreachable(format!(
-            "{unanswered} of {total} redeliveries got no answer from {url}"
-        ))
-        .with_hint(&hint)
+        Err(Failure::new(
+            Kind::Unreachable,
+            format!("{unanswered} of {total} redeliveries got no answer from {url}"),
+        )
+        .with_hint(hint.as_str())
         .into())
     } else if rejected > 0 {
-        Err(Failure::Rejected(format!(
-            "{rejected} of {total} redeliveries were refused by {url}"
-        ))
-        .with_hint(&hint)
+        Err(Failure::new(
+            Kind::Rejected,
+            format!("{rejected} of {total} redeliveries were refused by {url}"),
+        )
+        .with_hint(hint.as_str())
         .into())
     } else {
         Ok(())
@@ -167,33 +171,11 @@ fn by_request_ids(ctx: &Context, ids: &[String]) -> Result<Vec<u64>> {
         return Err(usage(format!("request id #{} is empty", empty + 1)));
     }
     let path = ctx.home.log_file();
-    let (found, report) = deliverylog::find_request_ids(&path, &prefixes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if let Some(warning) = report.warning(&path) {
-        ctx.out.warn(warning);
-    }
-    let mut offsets = Vec::new();
-    for (prefix, matches) in prefixes.iter().zip(found) {
-        match matches.as_slice() {
-            [] => {
-                return Err(usage(format!(
-                    "no delivery with request id {prefix} in {}",
-                    path.display()
-                )));
-            }
-            [(_, offset)] => offsets.push(*offset),
-            many => {
-                let shown: Vec<&str> = many.iter().take(3).map(|(id, _)| id.as_str()).collect();
-                return Err(usage(format!(
-                    "request id prefix {prefix} matches {} deliveries ({}{}); give more characters",
-                    many.len(),
-                    shown.join(", "),
-                    if many.len() > 3 { ", ..." } else { "" }
-                )));
-            }
+    log::resolve_ids(&path, &prefixes, |report| {
+        if let Some(warning) = report.warning(&path) {
+            ctx.out.warn(warning);
         }
-    }
-    Ok(offsets)
+    })
 }
 
 /// For `--failed`: each event whose latest attempt failed and matches the
@@ -203,7 +185,7 @@ fn by_request_ids(ctx: &Context, ids: &[String]) -> Result<Vec<u64>> {
 fn failed_events(ctx: &Context, filter: &Filter) -> Result<Vec<u64>> {
     let path = ctx.home.log_file();
     let mut pending: HashMap<String, u64> = HashMap::new();
-    let report = deliverylog::scan(&path, 0, None, |line| {
+    let report = log::scan(&path, 0, None, |line| {
         if !line.head.success && filter.matches(&line.head) {
             pending.insert(line.head.event_id.to_string(), line.offset);
         } else {

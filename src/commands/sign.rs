@@ -4,27 +4,27 @@
 use std::io::Write;
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::cli::{SignArgs, VerifyArgs};
 use crate::context::Context;
-use crate::error::{Failure, usage};
-use crate::output::{self, OK};
-use crate::signature;
+use crate::core::error::{Failure, Kind, usage};
+use crate::core::signature;
+use crate::ui::json::{SignedJson, VerifiedJson};
+use crate::ui::output::{self, OK};
 
-use super::shared::{read_input, secret_from_env_or_profile};
+use crate::cli::read_input;
 
 pub fn sign(ctx: &Context, args: SignArgs) -> Result<()> {
-    let secret = secret_from_env_or_profile(ctx)?;
+    let secret = ctx.secret_from_env_or_profile()?;
     let body = read_input(args.file.as_deref(), "the body")?;
     let signature = signature::sign(secret.expose().as_bytes(), &body);
     let mut stdout = output::stdout();
     if args.json {
-        writeln!(
-            stdout,
-            "{}",
-            json!({"signature": signature, "bytes": body.len()})
-        )?;
+        let signed = SignedJson {
+            signature: &signature,
+            bytes: body.len(),
+        };
+        writeln!(stdout, "{}", serde_json::to_string(&signed)?)?;
     } else {
         writeln!(stdout, "{signature}")?;
     }
@@ -42,11 +42,14 @@ pub fn verify(ctx: &Context, args: VerifyArgs) -> Result<()> {
             given.chars().count()
         )));
     }
-    let secret = secret_from_env_or_profile(ctx)?;
+    let secret = ctx.secret_from_env_or_profile()?;
     let body = read_input(args.file.as_deref(), "the body")?;
     let valid = signature::verify(secret.expose().as_bytes(), &body, given);
     if args.json {
-        output::print_json(&json!({"valid": valid, "bytes": body.len()}))?;
+        output::print_json(&VerifiedJson {
+            valid,
+            bytes: body.len(),
+        })?;
     }
     if valid {
         ctx.out.note(format!(
@@ -55,10 +58,13 @@ pub fn verify(ctx: &Context, args: VerifyArgs) -> Result<()> {
         ));
         Ok(())
     } else {
-        Err(Failure::CheckFailed(format!(
-            "the signature does not match the body ({} bytes) under this secret",
-            body.len()
-        ))
+        Err(Failure::new(
+            Kind::CheckFailed,
+            format!(
+                "the signature does not match the body ({} bytes) under this secret",
+                body.len()
+            ),
+        )
         .into())
     }
 }

@@ -4,15 +4,15 @@
 use std::io::Write;
 
 use anyhow::{Context as _, Result};
-use serde_json::json;
 
-use crate::catalog::EVENTS;
 use crate::cli::StatusArgs;
-use crate::config::profile_flag;
 use crate::context::Context;
-use crate::deliverylog::{self, Summary};
-use crate::output::{self, BOLD, DIM, FAIL, OK};
-use crate::units::format_duration;
+use crate::core::catalog::EVENTS;
+use crate::core::config::profile_flag;
+use crate::core::log::{self, Summary};
+use crate::core::units::format_duration;
+use crate::ui::json::{LogCountsJson, PathsJson, StatusJson};
+use crate::ui::output::{self, BOLD, DIM, FAIL, OK};
 
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let config = ctx.load_config()?;
@@ -25,30 +25,25 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let mut stdout = output::stdout();
 
     if args.json {
-        let status = json!({
-            "profile": ctx.profile,
-            "profiles": config.profiles.keys().collect::<Vec<_>>(),
-            "configured": configured,
-            "url": profile.url.as_ref().map(|u| u.redacted()),
-            "secret_fingerprint": profile.secret.as_ref().map(|s| s.fingerprint()),
-            "active": profile.active,
-            "subscriptions": profile.subscriptions.iter().map(|e| e.slug).collect::<Vec<_>>(),
-            "delivery": {
-                "timeout_ms": d.timeout.as_millis() as u64,
-                "retries": d.retries,
-                "backoff_ms": d.backoff.as_millis() as u64,
+        let status = StatusJson {
+            profile: &ctx.profile,
+            profiles: config.profiles.keys().map(String::as_str).collect(),
+            configured,
+            url: profile.url.as_ref().map(|u| u.redacted()),
+            secret_fingerprint: profile.secret.as_ref().map(|s| s.fingerprint()),
+            active: profile.active,
+            subscriptions: profile.subscriptions.iter().map(|e| e.slug).collect(),
+            delivery: d.into(),
+            paths: PathsJson {
+                config: config_path.to_string_lossy().into_owned(),
+                log: log_path.to_string_lossy().into_owned(),
             },
-            // A home may be any bytes (--home on Unix); JSON holds text only.
-            "paths": {
-                "config": config_path.to_string_lossy(),
-                "log": log_path.to_string_lossy(),
+            log: LogCountsJson {
+                total_events: summary.total_events,
+                total_success_events: summary.total_success_events,
+                total_failed_events: summary.total_failed_events,
             },
-            "log": {
-                "total_events": summary.total_events,
-                "total_success_events": summary.total_success_events,
-                "total_failed_events": summary.total_failed_events,
-            },
-        });
+        };
         return Ok(output::print_json(&status)?);
     }
 
@@ -153,8 +148,8 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
 fn profile_summary(ctx: &Context) -> Result<Summary> {
     let path = ctx.home.log_file();
     let profile = serde_json::to_vec(&ctx.profile)?;
-    let needle = deliverylog::Needle::new("profile", vec![profile]);
-    let (summary, report) = deliverylog::summarize(&path, Some(&needle), |head| {
+    let needle = log::Needle::new("profile", vec![profile]);
+    let (summary, report) = log::summarize(&path, Some(&needle), |head| {
         head.profile == ctx.profile.as_str()
     })
     .with_context(|| format!("cannot read {}", path.display()))?;

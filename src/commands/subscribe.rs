@@ -3,17 +3,17 @@
 //! unsubscribing from everything asks first, or needs `--yes`.
 
 use anyhow::Result;
-use serde_json::json;
 
-use crate::catalog::{EVENTS, Event};
 use crate::cli::{EventSelection, SubscribeArgs, UnsubscribeArgs};
-use crate::config::{self, profile_flag};
 use crate::context::Context;
-use crate::error::usage;
-use crate::output::{self, DIM, OK};
-use crate::prompt;
+use crate::core::catalog::{EVENTS, Event};
+use crate::core::config::{self, profile_flag};
+use crate::core::error::usage;
+use crate::ui::json::SubscriptionsJson;
+use crate::ui::output::{self, DIM, OK};
+use crate::ui::prompt;
 
-use super::shared::resolve_event;
+use crate::core::catalog;
 
 pub fn subscribe(ctx: &Context, args: SubscribeArgs) -> Result<()> {
     let wanted = if args.which.is_empty() {
@@ -96,7 +96,7 @@ fn require_terminal(ctx: &Context, verb: &str) -> Result<()> {
 fn selected(which: &EventSelection) -> Result<Vec<&'static Event>> {
     let mut wanted: Vec<&'static Event> = Vec::new();
     for name in &which.events {
-        let event = resolve_event(name)?;
+        let event = catalog::lookup(name)?;
         if !wanted.contains(&event) {
             wanted.push(event);
         }
@@ -157,11 +157,11 @@ fn change(ctx: &Context, wanted: &[&'static Event], subscribe: bool, json: bool)
             .filter(|(_, changed)| *changed)
             .map(|(e, _)| e.slug)
             .collect();
-        let result = json!({
-            "profile": ctx.profile,
-            "changed": changed,
-            "subscriptions": subscriptions,
-        });
+        let result = SubscriptionsJson {
+            profile: &ctx.profile,
+            changed,
+            subscriptions: subscriptions.clone(),
+        };
         output::print_json(&result)?;
     }
 

@@ -13,9 +13,9 @@ use std::io::{self, BufRead, Write};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::error::usage;
+use crate::core::error::usage;
 
-use crate::output::Output;
+use crate::ui::output::Output;
 
 /// How many times a line-by-line question is asked again after an answer
 /// it cannot use, before giving up.

@@ -25,6 +25,16 @@ pub const DIM: Style = Style::new().dimmed();
 pub const BOLD: Style = Style::new().bold();
 pub const ACCENT: Style = AnsiColor::Cyan.on_default();
 
+/// Where data goes and so how it is written, decided once per command:
+/// JSON when asked, a layout for people on a terminal, tab-separated
+/// fields for a pipe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Json,
+    Terminal,
+    Pipe,
+}
+
 #[derive(Clone, Debug)]
 pub struct Output {
     pub stdin_is_tty: bool,
@@ -50,6 +60,18 @@ impl Output {
             stderr_is_tty,
             color: decide(stdout_is_tty),
             stderr_color: decide(stderr_is_tty),
+        }
+    }
+
+    /// The output mode for a command: `--json` wins, then whether stdout
+    /// is a terminal.
+    pub fn mode(&self, json: bool) -> Mode {
+        if json {
+            Mode::Json
+        } else if self.stdout_is_tty {
+            Mode::Terminal
+        } else {
+            Mode::Pipe
         }
     }
 
@@ -155,10 +177,32 @@ pub fn stdout() -> BufWriter<StdoutLock<'static>> {
 }
 
 /// One JSON value on its own line on stdout: what `--json` prints.
-pub fn print_json(value: &serde_json::Value) -> io::Result<()> {
+pub fn print_json(value: &impl serde::Serialize) -> io::Result<()> {
     let mut out = stdout();
-    writeln!(out, "{value}")?;
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
     out.flush()
+}
+
+/// Lets work go on when the reader of stdout has gone away (`sfhook send
+/// ... | head -1`): the report is lost, but retries still happen and the
+/// exit code still says how the delivery went.
+pub fn unless_reader_gone(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(err) if is_broken_pipe(&err) => Ok(()),
+        other => other,
+    }
+}
+
+/// An outcome for a terminal: a mark and its description, green for a
+/// delivery and red for anything else.
+pub fn painted_verdict(out: &Output, outcome: &crate::core::delivery::Outcome) -> (String, String) {
+    let (style, mark) = if outcome.success() {
+        (OK, "✓")
+    } else {
+        (FAIL, "✗")
+    };
+    (out.paint(style, mark), out.paint(style, outcome.describe()))
 }
 
 /// True if the error is the reader of our stdout having gone away.

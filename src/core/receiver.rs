@@ -9,6 +9,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Result;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -20,9 +21,9 @@ use jiff::Timestamp;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::payload::MAX_BODY_BYTES;
-use crate::secret::Secret;
-use crate::signature;
+use crate::core::payload::MAX_BODY_BYTES;
+use crate::core::secret::Secret;
+use crate::core::signature;
 
 pub struct Receiver {
     pub secret: Secret,
@@ -186,4 +187,25 @@ pub async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     interrupt.await;
+}
+
+/// A listener on `host:port`, or why not, with what to do about it.
+pub(crate) async fn bind(host: &str, port: u16) -> Result<TcpListener> {
+    match TcpListener::bind((host, port)).await {
+        Ok(listener) => Ok(listener),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(anyhow::anyhow!(
+            "{host}:{port} is already in use; pick another port with --port (0 picks a free one)"
+        )),
+        // The advice is about the address, not a file: the error is carried
+        // as text so that no file-permission hint is added to it.
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(anyhow::anyhow!(
+            "cannot listen on {host}:{port}: {e}; ports below 1024 need privileges, so pick another with --port (0 picks a free one)"
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => Err(anyhow::anyhow!(
+            "cannot listen on {host}:{port}: {e}; give an address of this machine with --host, such as 127.0.0.1"
+        )),
+        Err(e) => Err(crate::core::error::usage(format!(
+            "cannot listen on {host}:{port}: {e}"
+        ))),
+    }
 }

@@ -4,7 +4,6 @@
 //! a single failed request cannot: reqwest reports the first error only.
 //! Nothing here sends HTTP; the delivery engine does that.
 
-use std::fmt::Write as _;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -21,7 +20,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio::net::TcpStream;
 
-use crate::delivery::{CaBundle, describe_tls};
+use crate::core::delivery::{CaBundle, TlsProblem, describe_tls};
 
 /// The addresses the URL's host stands for, in the resolver's order.
 pub async fn resolve(url: &Url, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
@@ -35,7 +34,7 @@ pub async fn resolve(url: &Url, timeout: Duration) -> Result<Vec<SocketAddr>, St
     match tokio::time::timeout(timeout, tokio::net::lookup_host((name.as_str(), port))).await {
         Err(_) => Err(format!(
             "no answer from the resolver for {name} within {}",
-            crate::units::format_duration(timeout)
+            crate::core::units::format_duration(timeout)
         )),
         Ok(Err(e)) => Err(format!("cannot resolve {name}: {}", lookup_error(&e))),
         Ok(Ok(addrs)) => {
@@ -79,7 +78,7 @@ pub async fn connect(
             Err(_) => {
                 last = format!(
                     "no connection to {addr} within {} (a firewall dropping packets, or the host is down)",
-                    crate::units::format_duration(timeout)
+                    crate::core::units::format_duration(timeout)
                 );
             }
         }
@@ -124,9 +123,6 @@ impl Trust {
 #[derive(Debug, Clone)]
 pub struct Certificate {
     pub not_after: Timestamp,
-    /// Its subject alternative names (hosts and addresses).
-    pub names: Vec<String>,
-    pub issuer: String,
 }
 
 /// What a TLS handshake showed.
@@ -136,7 +132,7 @@ pub struct TlsReport {
     pub certificate: Option<Certificate>,
     /// Whether the certificate is trusted for the host (`None`: not checked,
     /// `--insecure`), in the delivery engine's words.
-    pub verdict: Option<Result<(), String>>,
+    pub verdict: Option<Result<(), TlsProblem>>,
 }
 
 /// Shakes hands over `stream` and reports the server's certificate and
@@ -189,14 +185,17 @@ pub async fn inspect_tls(
         Err(_) => {
             return Err(format!(
                 "no TLS handshake within {}",
-                crate::units::format_duration(timeout)
+                crate::core::units::format_duration(timeout)
             ));
         }
         Ok(Err(e)) => {
             let why = e
                 .get_ref()
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                .map_or_else(|| e.to_string(), |tls| describe_tls(tls, &host_text));
+                .map_or_else(
+                    || e.to_string(),
+                    |tls| describe_tls(tls, &host_text).to_string(),
+                );
             return Err(why);
         }
         Ok(Ok(_session)) => {}
@@ -212,46 +211,10 @@ pub async fn inspect_tls(
 }
 
 fn parse_certificate(der: &[u8]) -> Option<Certificate> {
-    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+    use x509_parser::prelude::{FromDer, X509Certificate};
     let (_, cert) = X509Certificate::from_der(der).ok()?;
     let not_after = Timestamp::from_second(cert.validity().not_after.timestamp()).ok()?;
-    let mut names = Vec::new();
-    if let Ok(Some(san)) = cert.subject_alternative_name() {
-        for name in &san.value.general_names {
-            match name {
-                GeneralName::DNSName(dns) => names.push((*dns).to_string()),
-                GeneralName::IPAddress(bytes) => {
-                    let ip = match bytes.len() {
-                        4 => <[u8; 4]>::try_from(*bytes).ok().map(IpAddr::from),
-                        16 => <[u8; 16]>::try_from(*bytes).ok().map(IpAddr::from),
-                        _ => None,
-                    };
-                    if let Some(ip) = ip {
-                        names.push(ip.to_string());
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut issuer = String::new();
-    for cn in cert.issuer().iter_common_name() {
-        if let Ok(text) = cn.as_str() {
-            let _ = write!(
-                issuer,
-                "{}{text}",
-                if issuer.is_empty() { "" } else { ", " }
-            );
-        }
-    }
-    if issuer.is_empty() {
-        issuer = cert.issuer().to_string();
-    }
-    Some(Certificate {
-        not_after,
-        names,
-        issuer,
-    })
+    Some(Certificate { not_after })
 }
 
 /// Accepts every certificate, after noting it and what a delivery's

@@ -11,13 +11,13 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, anyhow};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::catalog::{self, Event};
-use crate::endpoint::Endpoint;
-use crate::error::{precondition, usage};
-use crate::fsutil;
-use crate::home::Home;
-use crate::secret::Secret;
-use crate::units::{format_duration, parse_duration_within};
+use crate::core::catalog::{self, Event};
+use crate::core::endpoint::Endpoint;
+use crate::core::error::{Failure, Kind, usage};
+use crate::core::fsutil;
+use crate::core::home::Home;
+use crate::core::secret::Secret;
+use crate::core::units::{format_duration, parse_duration_within};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_RETRIES: u32 = 3;
@@ -63,6 +63,22 @@ pub struct Profile {
 }
 
 impl Config {
+    /// The profile's secret, or a precondition failure saying how to set one.
+    pub fn secret_for(&self, profile: &str) -> Result<Secret> {
+        self.profile(profile)
+            .and_then(|p| p.secret.clone())
+            .ok_or_else(|| {
+                Failure::new(
+                    Kind::Precondition,
+                    format!(
+                        "no secret: set SFHOOK_SECRET, or run 'sfhook{} configure --generate-secret'",
+                        profile_flag(profile)
+                    ),
+                )
+                .into()
+            })
+    }
+
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.get(name)
     }
@@ -91,24 +107,48 @@ impl Profile {
 
 /// The profile, configured, or a precondition failure saying what to run.
 pub fn require_configured<'a>(config: &'a Config, name: &str) -> Result<Configured<'a>> {
-    config.profile(name).and_then(Profile::configured).ok_or_else(|| {
-        precondition(format!(
-            "profile '{name}' is not configured; run 'sfhook{} configure --url URL --generate-secret'",
-            profile_flag(name)
-        ))
-    })
+    config
+        .profile(name)
+        .and_then(Profile::configured)
+        .ok_or_else(|| {
+            Failure::new(
+                Kind::Precondition,
+                format!("profile '{name}' is not configured"),
+            )
+            .with_hint(format!(
+                "run 'sfhook{} configure --url URL --generate-secret'",
+                profile_flag(name)
+            ))
+            .into()
+        })
 }
 
 /// The profile, configured and active, or a precondition failure.
 pub fn require_active<'a>(config: &'a Config, name: &str) -> Result<Configured<'a>> {
     let configured = require_configured(config, name)?;
     if !configured.profile.active {
-        return Err(precondition(format!(
-            "webhooks are not active for profile '{name}'; run 'sfhook{} activate'",
-            profile_flag(name)
-        )));
+        return Err(Failure::new(
+            Kind::Precondition,
+            format!("webhooks are not active for profile '{name}'"),
+        )
+        .with_hint(format!("run 'sfhook{} activate'", profile_flag(name)))
+        .into());
     }
     Ok(configured)
+}
+
+/// A config file that cannot be used as it is, and what to do about it.
+fn broken(message: String, hint: impl Into<String>) -> anyhow::Error {
+    Failure::new(Kind::Broken, message).with_hint(hint).into()
+}
+
+/// Where a failed real delivery sends the user next: `doctor` checks the
+/// profile's endpoint layer by layer.
+pub fn doctor_hint(profile: &str) -> String {
+    format!(
+        "run 'sfhook{} doctor' to see where deliveries break",
+        profile_flag(profile)
+    )
 }
 
 /// ` --profile NAME` for suggested commands, or nothing for the default.
@@ -291,7 +331,7 @@ impl<'h> Store<'h> {
             Ok(true) => {}
             Ok(false) => return Ok(Config::default()),
             Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
-                return Err(anyhow!("{}: {e}; move it away", path.display()));
+                return Err(broken(format!("{}: {e}", path.display()), "move it away"));
             }
             Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
                 return Err(anyhow!("{}: {e}", path.display()));
@@ -302,27 +342,34 @@ impl<'h> Store<'h> {
             .and_then(|file| fsutil::read_at_most(file, MAX_CONFIG_BYTES))
             .with_context(|| format!("cannot read {}", path.display()))?
             .ok_or_else(|| {
-                anyhow!(
-                    "{} is larger than {} KiB, so it is not sfhook's configuration; move it away",
-                    path.display(),
-                    MAX_CONFIG_BYTES / 1024
+                broken(
+                    format!(
+                        "{} is larger than {} KiB, so it is not sfhook's configuration",
+                        path.display(),
+                        MAX_CONFIG_BYTES / 1024
+                    ),
+                    "move it away",
                 )
             })?;
         if let Some(mode) = fsutil::loose_permissions(&path)
             .with_context(|| format!("cannot read the permissions of {}", path.display()))?
         {
-            return Err(anyhow!(
-                "{} is accessible to other users (mode {mode:04o}) and holds the signing secret; \
-                 run 'chmod 600 {}' and try again",
-                path.display(),
-                path.display()
+            return Err(broken(
+                format!(
+                    "{} is accessible to other users (mode {mode:04o}) and holds the signing secret",
+                    path.display()
+                ),
+                format!("run 'chmod 600 {}' and try again", path.display()),
             ));
         }
         let text = String::from_utf8(text).map_err(|e| {
-            anyhow!(
-                "{}: not UTF-8 text (byte {}); fix or remove the file",
-                path.display(),
-                e.utf8_error().valid_up_to()
+            broken(
+                format!(
+                    "{}: not UTF-8 text (byte {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
+                "fix or remove the file",
             )
         })?;
         toml::from_str(&text).map_err(|e| {
@@ -330,10 +377,13 @@ impl<'h> Store<'h> {
                 .span()
                 .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             let place = line.map(|l| format!(" line {l}")).unwrap_or_default();
-            anyhow!(
-                "{}{place}: {}; fix the file by hand, or move it away and run 'sfhook configure'",
-                path.display(),
-                e.message().trim_end_matches('\n').replace('\n', "; ")
+            broken(
+                format!(
+                    "{}{place}: {}",
+                    path.display(),
+                    e.message().trim_end_matches('\n').replace('\n', "; ")
+                ),
+                "fix the file by hand, or move it away and run 'sfhook configure'",
             )
         })
     }

@@ -6,10 +6,9 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, SpanRelativeTo, Timestamp};
 
-use crate::catalog;
-use crate::cli::FilterArgs;
-use crate::deliverylog::{self, Head, Needle};
-use crate::units::format_timestamp;
+use crate::core::catalog;
+use crate::core::log::{self, Head, Needle};
+use crate::core::units::format_timestamp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CodeMatch {
@@ -104,6 +103,19 @@ pub fn parse_when(text: &str, bound: Bound, now: Timestamp) -> Result<Timestamp,
         .map_err(|_| format!("invalid time '{t}': that is before the year -9999"))
 }
 
+/// What the user asked of the log, as typed: times, codes and event names
+/// are checked when a `Filter` is made of it.
+#[derive(Clone, Debug, Default)]
+pub struct FilterSpec {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub code: Vec<String>,
+    pub request_id: Option<String>,
+    pub event: Vec<String>,
+    pub failed: bool,
+    pub succeeded: bool,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     /// Inclusive bounds, formatted like the log's timestamps so that they
@@ -119,11 +131,7 @@ pub struct Filter {
 
 impl Filter {
     /// `profile` restricts to one profile's deliveries (when the user named one).
-    pub fn from_args(
-        args: &FilterArgs,
-        profile: Option<&str>,
-        now: Timestamp,
-    ) -> Result<Filter, String> {
+    pub fn new(args: &FilterSpec, profile: Option<&str>, now: Timestamp) -> Result<Filter, String> {
         let since = args
             .since
             .as_deref()
@@ -252,7 +260,7 @@ impl Filter {
     pub fn needle(&self) -> Option<Needle> {
         let string = |s: &str| serde_json::to_vec(s).expect("a string serialises");
         if let Some(prefix) = &self.request_id {
-            return Some(deliverylog::request_id_needle(std::slice::from_ref(prefix)));
+            return Some(log::request_id_needle(std::slice::from_ref(prefix)));
         }
         if !self.codes.is_empty() {
             let values = self
@@ -360,11 +368,11 @@ mod tests {
 
     #[test]
     fn since_after_until_is_refused() {
-        let args = FilterArgs {
+        let args = FilterSpec {
             since: Some("2026-11-02".into()),
             until: Some("2026-11-01".into()),
-            ..FilterArgs::default()
+            ..FilterSpec::default()
         };
-        assert!(Filter::from_args(&args, None, now()).is_err());
+        assert!(Filter::new(&args, None, now()).is_err());
     }
 }

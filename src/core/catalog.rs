@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     Android,
@@ -59,7 +59,7 @@ impl fmt::Display for Platform {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     Enrollment,
@@ -68,6 +68,13 @@ pub enum Category {
 }
 
 impl Category {
+    /// In the dashboard's order.
+    pub const ALL: [Category; 3] = [
+        Category::Enrollment,
+        Category::Management,
+        Category::DeviceUpdate,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Category::Enrollment => "enrollment",
@@ -226,6 +233,11 @@ pub fn resolve(name: &str) -> Result<&'static Event, String> {
         closest.slug,
         EVENTS.len()
     ))
+}
+
+/// `resolve`, failing as a usage error: the event a user typed.
+pub(crate) fn lookup(name: &str) -> anyhow::Result<&'static Event> {
+    resolve(name).map_err(crate::core::error::usage)
 }
 
 /// Finds an event by its wire name exactly, as stored in the log and config.

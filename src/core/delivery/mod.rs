@@ -1,0 +1,15 @@
+//! Delivering signed bytes: the HTTP engine, what came of a request, the
+//! retry policy, which way a request goes (proxy), TLS failures in plain
+//! words, and the `Sender` that every command sending a webhook uses.
+
+pub(crate) mod burst;
+mod engine;
+mod outcome;
+pub(crate) mod proxy;
+pub(crate) mod retry;
+pub(crate) mod sender;
+mod tls;
+
+pub(crate) use engine::{CaBundle, Engine, EngineOptions, Request};
+pub(crate) use outcome::{Outcome, Verdict};
+pub(crate) use tls::{TlsProblem, describe_tls};

@@ -1,0 +1,9 @@
+//! Everything a person or a pipe sees: the output mode decided once,
+//! colour, tables, prompts, progress, and text from outside made safe to
+//! print.
+
+pub(crate) mod json;
+pub(crate) mod output;
+pub(crate) mod prompt;
+pub(crate) mod seen;
+pub(crate) mod text;
