@@ -6,8 +6,9 @@ use std::ffi::OsString;
 use anyhow::Result;
 
 use crate::cli::{ConnectionArgs, GlobalArgs};
-use crate::core::config::{self, Config, Store};
-use crate::core::delivery::{CaBundle, EngineOptions};
+use crate::core::config::{self, Config, Configured, Store};
+use crate::core::delivery::sender::{LogTarget, Sender};
+use crate::core::delivery::{CaBundle, Engine, EngineOptions};
 use crate::core::endpoint::Endpoint;
 use crate::core::error::usage;
 use crate::core::home::Home;
@@ -111,6 +112,33 @@ impl Context {
             return Ok(secret);
         }
         self.load_config()?.secret_for(&self.profile)
+    }
+
+    /// A sender of real deliveries to the profile's endpoint, each attempt
+    /// logged under the profile; `idle` connections are kept for reuse.
+    pub fn logged_sender(
+        &self,
+        configured: &Configured<'_>,
+        args: &ConnectionArgs,
+        idle: usize,
+    ) -> Result<Sender> {
+        let cacert = args.read_cacert()?;
+        let options = self.engine_options(
+            args,
+            cacert,
+            configured.url,
+            Some(configured.profile.delivery.timeout),
+            idle,
+        );
+        Ok(Sender::logged(
+            Engine::new(&options)?,
+            configured.url.clone(),
+            configured.secret.clone(),
+            LogTarget {
+                home: self.home.clone(),
+                profile: self.profile.clone(),
+            },
+        ))
     }
 
     /// The delivery engine's options from the command line and, where it

@@ -12,9 +12,8 @@ use jiff::Timestamp;
 use crate::cli::RedeliverArgs;
 use crate::context::Context;
 use crate::core::config::{self, doctor_hint};
-use crate::core::delivery::Engine;
 use crate::core::delivery::Verdict;
-use crate::core::delivery::sender::{Delivery, LogTarget, Sender};
+use crate::core::delivery::sender::Delivery;
 use crate::core::error::{Failure, Kind, usage};
 use crate::core::filter::Filter;
 use crate::core::log::{self, Record};
@@ -50,23 +49,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     }
 
     log::check_writable(&ctx.home)?;
-    let cacert = args.connection.read_cacert()?;
-    let engine = Engine::new(&ctx.engine_options(
-        &args.connection,
-        cacert,
-        configured.url,
-        Some(configured.profile.delivery.timeout),
-        4,
-    ))?;
-    let sender = Sender::logged(
-        engine,
-        configured.url.clone(),
-        configured.secret.clone(),
-        LogTarget {
-            home: ctx.home.clone(),
-            profile: ctx.profile.clone(),
-        },
-    );
+    let sender = ctx.logged_sender(&configured, &args.connection, 4)?;
     let url = configured.url.redacted();
     let progress = if selected.len() > 1 {
         ctx.out

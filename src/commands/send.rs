@@ -9,9 +9,9 @@ use crate::cli::SendArgs;
 use crate::context::Context;
 use crate::core::catalog;
 use crate::core::config::{self, doctor_hint, profile_flag};
+use crate::core::delivery::Outcome;
 use crate::core::delivery::retry::{RetryPolicy, Try, deliver_with_retries};
-use crate::core::delivery::sender::{Delivery, LogTarget, Sender};
-use crate::core::delivery::{Engine, Outcome};
+use crate::core::delivery::sender::Delivery;
 use crate::core::error::{Failure, Kind};
 use crate::core::log;
 use crate::core::payload::BodySource;
@@ -40,25 +40,9 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         .into());
     }
     let settings = configured.profile.delivery;
-    let cacert = args.connection.read_cacert()?;
-    let engine = Engine::new(&ctx.engine_options(
-        &args.connection,
-        cacert,
-        configured.url,
-        Some(settings.timeout),
-        1,
-    ))?;
+    let sender = ctx.logged_sender(&configured, &args.connection, 1)?;
     let body = source.builder()?.build(0)?;
     log::check_writable(&ctx.home)?;
-    let sender = Sender::logged(
-        engine,
-        configured.url.clone(),
-        configured.secret.clone(),
-        LogTarget {
-            home: ctx.home.clone(),
-            profile: ctx.profile.clone(),
-        },
-    );
     let url = configured.url.redacted();
     let delivery = Delivery {
         body: body.bytes.clone(),

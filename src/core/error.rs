@@ -37,11 +37,21 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "; {hint}")?;
-        }
-        Ok(())
+        write_with_hint(f, &self.message, self.hint.as_deref())
+    }
+}
+
+/// What failed, then what to do about it after `; `: the one line people
+/// read, wherever a hint is kept apart.
+pub(crate) fn write_with_hint(
+    f: &mut fmt::Formatter<'_>,
+    message: &str,
+    hint: Option<&str>,
+) -> fmt::Result {
+    f.write_str(message)?;
+    match hint {
+        Some(hint) => write!(f, "; {hint}"),
+        None => Ok(()),
     }
 }
 

@@ -34,11 +34,7 @@ impl From<&str> for TlsProblem {
 
 impl fmt::Display for TlsProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.what)?;
-        if let Some(fix) = &self.fix {
-            write!(f, "; {fix}")?;
-        }
-        Ok(())
+        crate::core::error::write_with_hint(f, &self.what, self.fix.as_deref())
     }
 }
 

@@ -121,11 +121,7 @@ mod tests {
     use super::*;
     use crate::core::catalog::{Platform, resolve};
     use crate::core::payload::sample;
-    use jiff::Timestamp;
-
-    fn now() -> Timestamp {
-        "2026-11-29T17:21:28Z".parse().unwrap()
-    }
+    use crate::core::payload::tests::now;
 
     #[test]
     fn set_edits_strings_json_and_creates_objects() {

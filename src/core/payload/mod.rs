@@ -389,11 +389,11 @@ fn user(now: Timestamp, when_key: &str) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::core::catalog::{EVENTS, resolve};
 
-    fn now() -> Timestamp {
+    pub(crate) fn now() -> Timestamp {
         "2026-11-29T17:21:28Z".parse().unwrap()
     }
 
