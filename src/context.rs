@@ -152,18 +152,13 @@ impl Context {
         idle: usize,
     ) -> EngineOptions {
         if args.insecure {
-            self.out.warn("--insecure: the endpoint's TLS certificate is not checked; use it only for a local test endpoint");
+            self.out.warn_insecure();
         }
         let timeout = args
             .timeout
             .or(profile_timeout)
             .unwrap_or(config::DEFAULT_TIMEOUT);
-        EngineOptions {
-            cacert,
-            insecure: args.insecure,
-            idle_connections: idle,
-            ..EngineOptions::for_url(endpoint.url(), timeout)
-        }
+        EngineOptions::for_delivery(endpoint.url(), timeout, cacert, args.insecure, idle)
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod config;
 pub(crate) mod delivery;
+pub(crate) mod doctor;
 pub mod endpoint;
 pub(crate) mod error;
 pub mod filter;

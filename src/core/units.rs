@@ -71,6 +71,30 @@ pub fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_micros().div_ceil(1000)).unwrap_or(u64::MAX)
 }
 
+/// How long, for people: `12 ms`, `1.24 s`.
+pub fn human_ms(duration: Duration) -> String {
+    let ms = duration.as_secs_f64() * 1000.0;
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+/// The start of an answer's body on one line, for a terminal.
+pub fn answer_preview(body: &str, max_chars: usize) -> String {
+    let flat: String = body
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    if flat.chars().count() > max_chars {
+        format!("{}…", flat.chars().take(max_chars).collect::<String>())
+    } else {
+        flat.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

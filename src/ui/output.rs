@@ -114,6 +114,11 @@ impl Output {
         let _ = writeln!(io::stderr(), "{label} {message}");
     }
 
+    /// `--insecure` is said once per command that connects.
+    pub fn warn_insecure(&self) {
+        self.warn("--insecure: the endpoint's TLS certificate is not checked; use it only for a local test endpoint");
+    }
+
     pub fn error(&self, message: impl Display) {
         let label = paint(self.stderr_color, FAIL.bold(), "error:");
         let _ = writeln!(io::stderr(), "{label} {message}");

@@ -43,6 +43,23 @@ pub struct EngineOptions {
 }
 
 impl EngineOptions {
+    /// Options for deliveries to `url`: a timeout, extra CA certificates,
+    /// whether to check certificates at all, and connections to keep.
+    pub fn for_delivery(
+        url: &Url,
+        timeout: Duration,
+        cacert: Option<CaBundle>,
+        insecure: bool,
+        idle_connections: usize,
+    ) -> EngineOptions {
+        EngineOptions {
+            cacert,
+            insecure,
+            idle_connections,
+            ..EngineOptions::for_url(url, timeout)
+        }
+    }
+
     /// Options for requests to `url`: whether they need TLS (an https
     /// endpoint, or a proxy reached over https) and go direct.
     pub fn for_url(url: &Url, timeout: Duration) -> EngineOptions {
