@@ -1,8 +1,6 @@
 //! `sfhook redeliver`: re-send logged deliveries byte for byte, each under
 //! a fresh request id, logged with `redelivery_of` set.
-
 use std::collections::HashMap;
-use std::io::Write;
 use std::ops::ControlFlow;
 
 use anyhow::{Context as _, Result, anyhow};
@@ -17,8 +15,8 @@ use crate::core::delivery::sender::Delivery;
 use crate::core::error::{Failure, Kind, usage};
 use crate::core::filter::Filter;
 use crate::core::log::{self, Record};
-use crate::ui::output::{self, Mode, painted_verdict, unless_reader_gone};
-use crate::ui::text::human_ms;
+use crate::ui::delivery::print_redelivery;
+use crate::ui::output::unless_reader_gone;
 
 pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     let config = ctx.load_config()?;
@@ -82,44 +80,16 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
             })
             .await?;
         let outcome = &attempted.outcome;
-        let record = attempted.record.as_deref().unwrap_or_default();
         match outcome.verdict() {
             Verdict::Delivered => {}
             Verdict::Refused(_) => rejected += 1,
             Verdict::Unanswered(_) => unanswered += 1,
         }
-        unless_reader_gone(progress.suspend(|| -> Result<()> {
-            // Locked per line: the lock must not be held across a request.
-            let mut stdout = output::stdout();
-            match ctx.out.mode(args.json) {
-                Mode::Json => {
-                    stdout.write_all(record)?;
-                }
-                Mode::Terminal => {
-                    let (_, verdict) = painted_verdict(&ctx.out, outcome);
-                    writeln!(
-                        stdout,
-                        "{} {} → {verdict} in {}  request {}",
-                        original.event,
-                        original.request_id,
-                        human_ms(outcome.duration),
-                        outcome.request_id
-                    )?;
-                }
-                Mode::Pipe => {
-                    writeln!(
-                        stdout,
-                        "{}\t{}\t{}\t{}\t{}",
-                        original.request_id,
-                        outcome.request_id,
-                        original.event,
-                        output::code_or_dash(outcome.code()),
-                        if outcome.success() { "ok" } else { "failed" }
-                    )?;
-                }
-            }
-            Ok(stdout.flush()?)
-        }))?;
+        let mode = ctx.out.mode(args.json);
+        let original_of = (original.event.as_ref(), original.request_id.as_ref());
+        unless_reader_gone(
+            progress.suspend(|| print_redelivery(&ctx.out, mode, original_of, &attempted)),
+        )?;
         progress.inc(1);
     }
     progress.finish_and_clear();
