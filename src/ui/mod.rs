@@ -5,6 +5,7 @@
 pub(crate) mod delivery;
 pub(crate) mod doctor;
 pub(crate) mod json;
+pub(crate) mod log;
 pub(crate) mod output;
 pub(crate) mod prompt;
 pub(crate) mod seen;
