@@ -26,7 +26,7 @@ end
 
 complete -c sfhook -n "__fish_sfhook_needs_command" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_needs_command" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_needs_command" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_needs_command" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -57,7 +57,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l retries -d '
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l backoff -d 'Delay before the first retry; it doubles after each, with jitter [default: 1s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l secret-stdin -d 'Read the secret from stdin (one trailing newline is dropped)'
@@ -66,21 +66,21 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l json -d 'Pri
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l json -d 'Print the result as one JSON object: {profile, active, changed}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l json -d 'Print the result as one JSON object: {profile, active, changed}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l json -d 'Print one JSON object'
@@ -95,7 +95,7 @@ windows\t''
 linux\t''"
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l subscribed -d 'Only events the profile is subscribed to'
@@ -109,7 +109,7 @@ windows\t''
 linux\t''"
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -118,7 +118,7 @@ management\t''
 device-update\t''"
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l all -d 'Every event in the catalogue'
@@ -129,7 +129,7 @@ management\t''
 device-update\t''"
 complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l all -d 'Every event in the catalogue'
@@ -150,7 +150,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l timeout -d 'Time 
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
@@ -167,7 +167,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l timeout -d 'Time 
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
@@ -182,7 +182,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l timeout -d '
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l failed -d 'Only failed deliveries'
@@ -202,7 +202,7 @@ json\t'The stored records, one JSON object per line'
 csv\t'RFC 4180 CSV with a header row and every field of a record, for spreadsheets'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l failed -d 'Only failed deliveries'
@@ -220,7 +220,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subc
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l event -d 'Only this event (slug, wire name or display name); repeatable' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l failed -d 'Only failed deliveries'
@@ -229,7 +229,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subc
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l raw -d 'Print only the exact body bytes that were signed'
@@ -238,14 +238,14 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subc
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l before -d 'Drop deliveries before WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30d)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l json -d 'Print one JSON object: {signature, bytes}'
@@ -253,7 +253,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -s h -l help -d 'Pri
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l signature -d 'The X-SF-Signature value: 64 hex digits' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l json -d 'Print one JSON object: {valid, bytes}; the exit code is the same'
@@ -263,7 +263,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l port -d 'Port t
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l path -d 'Path that receives deliveries' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l json -d 'Print each delivery as one JSON object per line, with its payload'
@@ -273,7 +273,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l timeout -d 'Tim
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
@@ -281,26 +281,26 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l json -d 'Print 
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l out -d 'Directory to write sfhook.1 and one page per subcommand into' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal, unless NO_COLOR is set to something'
+complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -10,7 +10,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// Colour on a terminal, unless NO_COLOR is set to something
+    /// Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0
     Auto,
     /// Colour even on a pipe, whatever NO_COLOR says
     Always,
@@ -45,21 +45,26 @@ pub struct Output {
 }
 
 impl Output {
+    /// Decides, once, whether each stream gets colour: `--color always`
+    /// and `never` say so; `auto` asks anstream, as clap does for its own
+    /// help and errors, so the two never disagree (a terminal that supports
+    /// colour, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb;
+    /// CLICOLOR_FORCE forces it).
     pub fn detect(choice: ColorChoice) -> Output {
-        let stdout_is_tty = io::stdout().is_terminal();
-        let stderr_is_tty = io::stderr().is_terminal();
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let decide = |tty: bool| match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tty && !no_color,
+        let decide = |auto: anstream::ColorChoice| {
+            let choice = match choice {
+                ColorChoice::Always => anstream::ColorChoice::Always,
+                ColorChoice::Never => anstream::ColorChoice::Never,
+                ColorChoice::Auto => auto,
+            };
+            choice != anstream::ColorChoice::Never
         };
         Output {
             stdin_is_tty: io::stdin().is_terminal(),
-            stdout_is_tty,
-            stderr_is_tty,
-            color: decide(stdout_is_tty),
-            stderr_color: decide(stderr_is_tty),
+            stdout_is_tty: io::stdout().is_terminal(),
+            stderr_is_tty: io::stderr().is_terminal(),
+            color: decide(anstream::AutoStream::choice(&io::stdout())),
+            stderr_color: decide(anstream::AutoStream::choice(&io::stderr())),
         }
     }
 
