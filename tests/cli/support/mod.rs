@@ -2,7 +2,19 @@
 //! binary run in it, and a real HTTP server on 127.0.0.1 whose behaviour
 //! each test chooses. The server computes signatures with its own HMAC code
 //! (the hmac and sha2 crates directly), never with sfhook's signing module.
+//!
+//! `process` runs and reaps sfhook, `contract` holds what the contract
+//! fixes (the event catalogue, a record's fields, the log's times), and
+//! `rng` the seeded generator the tests draw data from.
 #![allow(dead_code)]
+
+mod contract;
+mod process;
+mod rng;
+
+pub use contract::*;
+pub use process::*;
+pub use rng::{Rng, mix};
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -67,6 +79,15 @@ impl TestHome {
         cmd
     }
 
+    /// `sfhook` with this home as a std command (for a run the test spawns,
+    /// kills or measures): an empty environment but PATH, and stdin from
+    /// /dev/null.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std_sfhook();
+        cmd.env("SFHOOK_HOME", self.path());
+        cmd
+    }
+
     /// configure (with SECRET from stdin, fast retries) and activate.
     pub fn configure_active(&self, url: &str) {
         self.cmd()
@@ -116,6 +137,17 @@ impl TestHome {
         self.cmd().arg("subscribe").args(events).assert().success();
     }
 
+    /// `status --json`, of `profile` or of the active one.
+    pub fn status_json(&self, profile: Option<&str>) -> serde_json::Value {
+        let mut args = vec!["status", "--json"];
+        if let Some(profile) = profile {
+            args.extend(["--profile", profile]);
+        }
+        let output = run_ok(self, &args);
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("status --json is not JSON ({e}): {}", stdout_of(&output)))
+    }
+
     /// Every line of the delivery log, parsed.
     pub fn log_records(&self) -> Vec<serde_json::Value> {
         match std::fs::read_to_string(self.log_path()) {
@@ -133,12 +165,26 @@ impl TestHome {
 
 /// The sfhook binary with a clean environment and no home set.
 pub fn sfhook() -> Command {
-    let mut cmd = Command::cargo_bin("sfhook").expect("the sfhook binary is built");
+    let mut cmd = Command::new(BIN);
     for var in CLEARED_ENV {
         cmd.env_remove(var);
     }
     cmd.timeout(Duration::from_secs(120));
     cmd
+}
+
+/// Writes `bytes` as sfhook would find its own file: mode 0600 from the
+/// start, replacing whatever was there.
+pub fn write_private(path: &Path, bytes: &[u8]) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .expect("write a private file");
 }
 
 /// HMAC-SHA256 as lowercase hex, computed here and not by sfhook.

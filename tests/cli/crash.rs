@@ -7,69 +7,25 @@
 //! Real processes, real servers on 127.0.0.1. The kill moments come from a
 //! seeded generator: `SFHOOK_CRASH_SEED=N` replays a run or tries others.
 //! Each test prints what it saw (kills that landed, temp files left behind,
-//! torn tails) on stderr: `cargo test --test crash -- --nocapture`.
+//! torn tails) on stderr: `cargo test --test cli crash:: -- --include-ignored
+//! --nocapture`.
 #![cfg(unix)]
-
-mod common;
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Child, Command as StdCommand, Output, Stdio};
+use std::process::Child;
 use std::rc::Rc;
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Reply, SECRET, TestHome, TestServer, stderr_of, stdout_of};
+use crate::support::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-const BIN: &str = env!("CARGO_BIN_EXE_sfhook");
-
-/// Long enough for a loaded machine, short enough to call a hang a hang
-/// (a lock left behind by a killed process would be one).
-const HANG: Duration = Duration::from_secs(30);
-
-/// The catalogue, in its order: the order subscriptions are kept in.
-const EVENTS: [&str; 14] = [
-    "device-enrolled",
-    "device-activated",
-    "device-unenrolled",
-    "device-deleted",
-    "device-unlocked",
-    "device-locked",
-    "device-lost",
-    "device-found",
-    "device-shutdown",
-    "device-reboot",
-    "device-user-signed-in",
-    "device-user-signed-out",
-    "device-custom-properties-updated",
-    "device-sim-swap",
-];
-
-/// Every field of a record, as the contract lists them.
-const RECORD_KEYS: [&str; 14] = [
-    "request_id",
-    "event_id",
-    "event",
-    "timestamp",
-    "url",
-    "response_code",
-    "success",
-    "error",
-    "duration_ms",
-    "attempt",
-    "redelivery_of",
-    "profile",
-    "payload",
-    "response_body",
-];
 
 fn seed() -> u64 {
     std::env::var("SFHOOK_CRASH_SEED")
@@ -78,87 +34,8 @@ fn seed() -> u64 {
         .unwrap_or(0x5f40_0c0d)
 }
 
-/// SplitMix64: small, seeded, and good enough to pick kill moments.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        mix(self.0)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn uuid(&mut self) -> String {
-        let h = format!("{:016x}{:016x}", self.next(), self.next());
-        format!(
-            "{}-{}-4{}-a{}-{}",
-            &h[..8],
-            &h[8..12],
-            &h[13..16],
-            &h[17..20],
-            &h[20..32]
-        )
-    }
-}
-
-fn mix(x: u64) -> u64 {
-    let mut z = x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 // ---------------------------------------------------------------------------
 // Running sfhook
-
-/// Runs a prepared command to its end; a run that outlives HANG is killed
-/// and fails the test as a hang.
-fn finish(cmd: &mut assert_cmd::Command, what: &str) -> Output {
-    let output = cmd.timeout(HANG).output().expect("run sfhook");
-    assert!(
-        output.status.code().is_some(),
-        "sfhook {what} did not finish within {HANG:?} (a stale lock?): {}",
-        stderr_of(&output)
-    );
-    output
-}
-
-fn run(home: &TestHome, args: &[&str]) -> Output {
-    finish(home.cmd().args(args), &args.join(" "))
-}
-
-fn run_ok(home: &TestHome, args: &[&str]) -> Output {
-    let output = run(home, args);
-    assert!(
-        output.status.success(),
-        "sfhook {} exited {:?}: {}",
-        args.join(" "),
-        output.status.code(),
-        stderr_of(&output)
-    );
-    output
-}
-
-/// An sfhook run that the test may kill: a clean environment, no stdin,
-/// output discarded.
-fn spawn(home: &TestHome, args: &[&str]) -> Child {
-    StdCommand::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("SFHOOK_HOME", home.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn sfhook")
-}
 
 /// How a run that the test killed ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -220,18 +97,6 @@ fn read_opt(path: &Path) -> Option<Vec<u8>> {
     }
 }
 
-/// Writes `bytes` as sfhook would find its own file: mode 0600.
-fn write_private(path: &Path, bytes: &[u8]) {
-    let _ = fs::remove_file(path);
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .and_then(|mut f| f.write_all(bytes))
-        .expect("write a private file");
-}
-
 fn parse_config(bytes: &[u8]) -> toml::Table {
     let text = std::str::from_utf8(bytes).expect("config.toml is UTF-8");
     toml::from_str(text).unwrap_or_else(|e| panic!("config.toml does not parse: {e}\n{text}"))
@@ -262,17 +127,11 @@ fn subscriptions(config: &toml::Table, name: &str) -> Vec<String> {
 
 /// The slugs of `on`, in catalogue order.
 fn in_catalogue_order(on: impl Fn(&str) -> bool) -> Vec<String> {
-    EVENTS
+    EVENT_SLUGS
         .iter()
         .filter(|e| on(e))
         .map(|e| e.to_string())
         .collect()
-}
-
-fn status_json(home: &TestHome, profile: &str) -> Value {
-    let output = run_ok(home, &["--profile", profile, "status", "--json"]);
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("status --json is not JSON ({e}): {}", stdout_of(&output)))
 }
 
 /// The log's complete lines, and what follows the last newline (a torn
@@ -411,7 +270,7 @@ fn synthetic_records(template: &[u8], count: u64, rng: &mut Rng) -> Vec<u8> {
         let at = start + jiff::SignedDuration::from_millis(span_ms / count as i64 * i as i64);
         record["request_id"] = Value::from(rng.uuid());
         record["event_id"] = Value::from(rng.uuid());
-        record["timestamp"] = Value::from(at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+        record["timestamp"] = Value::from(log_time(at));
         serde_json::to_writer(&mut out, &record).unwrap();
         out.push(b'\n');
     }
@@ -421,7 +280,7 @@ fn synthetic_records(template: &[u8], count: u64, rng: &mut Rng) -> Vec<u8> {
 /// The prune cutoff `days` days after 2020-01-01, as the log writes times.
 fn cutoff_after(days: i64) -> String {
     let at = jiff::Timestamp::from_second(1_577_836_800 + days * 86_400).unwrap();
-    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    log_time(at)
 }
 
 fn request_ids(server: &TestServer) -> HashSet<String> {
@@ -508,13 +367,13 @@ fn concurrent_subscription_changes_all_land() {
         // Each event has one owner per phase, and owners change between
         // phases: the second phase undoes, concurrently, what others did.
         for phase in 0..2 {
-            let targets: Vec<bool> = (0..EVENTS.len()).map(|_| rng.below(2) == 1).collect();
+            let targets: Vec<bool> = (0..EVENT_SLUGS.len()).map(|_| rng.below(2) == 1).collect();
             let count = Mutex::new(0);
             thread::scope(|s| {
                 for worker in 0..WORKERS {
                     let (targets, home, count) = (&targets, &home, &count);
                     s.spawn(move || {
-                        let mine: Vec<usize> = (0..EVENTS.len())
+                        let mine: Vec<usize> = (0..EVENT_SLUGS.len())
                             .filter(|e| (e + round + phase) % WORKERS == worker)
                             .collect();
                         let verb = |on: bool| if on { "subscribe" } else { "unsubscribe" };
@@ -522,14 +381,14 @@ fn concurrent_subscription_changes_all_land() {
                         // Each event first the wrong way, alone, then all of
                         // them the right way, in one command per direction.
                         for &e in &mine {
-                            run_ok(home, &[verb(!targets[e]), EVENTS[e]]);
+                            run_ok(home, &[verb(!targets[e]), EVENT_SLUGS[e]]);
                             runs += 1;
                         }
                         for on in [true, false] {
                             let chosen: Vec<&str> = mine
                                 .iter()
                                 .filter(|e| targets[**e] == on)
-                                .map(|e| EVENTS[*e])
+                                .map(|e| EVENT_SLUGS[*e])
                                 .collect();
                             if !chosen.is_empty() {
                                 let mut args = vec![verb(on)];
@@ -543,15 +402,16 @@ fn concurrent_subscription_changes_all_land() {
                 }
             });
             commands += count.into_inner().unwrap();
-            let expected =
-                in_catalogue_order(|slug| targets[EVENTS.iter().position(|e| *e == slug).unwrap()]);
+            let expected = in_catalogue_order(|slug| {
+                targets[EVENT_SLUGS.iter().position(|e| *e == slug).unwrap()]
+            });
             let config = parse_config(&fs::read(home.config_path()).unwrap());
             assert_eq!(
                 subscriptions(&config, "default"),
                 expected,
                 "round {round} phase {phase}: every change landed"
             );
-            let status = status_json(&home, "default");
+            let status = home.status_json(Some("default"));
             assert_eq!(status["subscriptions"], serde_json::json!(expected));
             for key in ["url", "secret", "active", "delivery"] {
                 assert_eq!(
@@ -594,11 +454,11 @@ fn configure_on_one_profile_never_disturbs_another() {
                         let timeout = format!("{}s", p + 1);
                         let output = finish(
                             home.cmd()
+                                .timeout(HANG)
                                 .args(["--profile", &name, "configure", "--url", &url])
                                 .args(["--secret-stdin", "--retries", &retries])
                                 .args(["--timeout", &timeout])
                                 .write_stdin(format!("{secret}\n")),
-                            "configure",
                         );
                         assert!(output.status.success(), "{}", stderr_of(&output));
                         if it == 0 {
@@ -608,12 +468,15 @@ fn configure_on_one_profile_never_disturbs_another() {
                             run_ok(home, &["--profile", &name, "deactivate"]);
                             run_ok(home, &["--profile", &name, "activate"]);
                         }
-                        let e = (p + 2 * it) % EVENTS.len();
-                        run_ok(home, &["--profile", &name, "subscribe", EVENTS[e]]);
+                        let e = (p + 2 * it) % EVENT_SLUGS.len();
+                        run_ok(home, &["--profile", &name, "subscribe", EVENT_SLUGS[e]]);
                         subscribed.insert(e);
                         if it % 2 == 1 {
-                            let gone = (p + 2 * (it - 1)) % EVENTS.len();
-                            run_ok(home, &["unsubscribe", "--profile", &name, EVENTS[gone]]);
+                            let gone = (p + 2 * (it - 1)) % EVENT_SLUGS.len();
+                            run_ok(
+                                home,
+                                &["unsubscribe", "--profile", &name, EVENT_SLUGS[gone]],
+                            );
                             subscribed.remove(&gone);
                         }
                     }
@@ -642,7 +505,7 @@ fn configure_on_one_profile_never_disturbs_another() {
         let name = &names[p];
         let subs = in_catalogue_order(|slug| {
             want.subscriptions
-                .contains(&EVENTS.iter().position(|e| *e == slug).unwrap())
+                .contains(&EVENT_SLUGS.iter().position(|e| *e == slug).unwrap())
         });
         let saved = profile(&config, name);
         assert_eq!(saved["url"].as_str(), Some(want.url.as_str()), "{name} url");
@@ -653,7 +516,7 @@ fn configure_on_one_profile_never_disturbs_another() {
         );
         assert_eq!(saved["active"].as_bool(), Some(true), "{name} active");
         assert_eq!(subscriptions(&config, name), subs, "{name} subscriptions");
-        let status = status_json(&home, name);
+        let status = home.status_json(Some(name));
         let fingerprint = format!(
             "sha256:{}",
             &hex::encode(Sha256::digest(&want.secret))[..12]
@@ -860,7 +723,7 @@ impl Crash {
         // config.toml: the old file, or exactly what the command makes.
         let new_config = read_opt(&config_path);
         if let Some(bytes) = &new_config {
-            let status = status_json(&self.home, "default");
+            let status = self.home.status_json(Some("default"));
             let config = parse_config(bytes);
             assert_eq!(
                 status["url"].as_str(),
@@ -1109,26 +972,26 @@ fn sigkill_at_random_moments_leaves_config_and_log_whole() {
         let op = match r % 5 {
             0 => Op::Configure(format!("http://{addr}/payload/{r}")),
             1 => {
-                let free: Vec<&'static str> = EVENTS
+                let free: Vec<&'static str> = EVENT_SLUGS
                     .iter()
                     .copied()
                     .filter(|e| !subscribed.iter().any(|s| s == e))
                     .collect();
                 match free.is_empty() {
-                    true => Op::Subscribe(EVENTS[1 + crash.rng.below(13) as usize]),
+                    true => Op::Subscribe(EVENT_SLUGS[1 + crash.rng.below(13) as usize]),
                     false => Op::Subscribe(free[crash.rng.below(free.len() as u64) as usize]),
                 }
             }
             2 => Op::Send,
             3 => {
                 // device-enrolled stays: the sends need it.
-                let on: Vec<&'static str> = EVENTS[1..]
+                let on: Vec<&'static str> = EVENT_SLUGS[1..]
                     .iter()
                     .copied()
                     .filter(|e| subscribed.iter().any(|s| s == e))
                     .collect();
                 match on.is_empty() {
-                    true => Op::Unsubscribe(EVENTS[1 + crash.rng.below(13) as usize]),
+                    true => Op::Unsubscribe(EVENT_SLUGS[1 + crash.rng.below(13) as usize]),
                     false => Op::Unsubscribe(on[crash.rng.below(on.len() as u64) as usize]),
                 }
             }

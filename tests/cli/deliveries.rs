@@ -3,19 +3,16 @@
 //! receiver `listen`, and `demo`. Every test drives the real binary against
 //! a real HTTP server on 127.0.0.1 that checks signatures with its own HMAC.
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -27,26 +24,6 @@ const GITHUB_BODY: &str = "Hello, World!";
 const GITHUB_SIGNATURE: &str = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
 
 // ---------------------------------------------------------------- helpers
-
-fn exit_code(output: &std::process::Output) -> i32 {
-    output
-        .status
-        .code()
-        .expect("the process exited, not killed by a signal")
-}
-
-/// Runs a command and checks its exit code, showing its output if it differs.
-fn run(cmd: &mut assert_cmd::Command, expected: i32) -> std::process::Output {
-    let output = cmd.output().expect("sfhook runs");
-    assert_eq!(
-        exit_code(&output),
-        expected,
-        "exit code\nstdout: {}\nstderr: {}",
-        stdout_of(&output),
-        stderr_of(&output)
-    );
-    output
-}
 
 fn is_uuid(text: &str) -> bool {
     text.len() == 36 && uuid::Uuid::parse_str(text).is_ok() && text == text.to_ascii_lowercase()
@@ -184,7 +161,7 @@ fn send_posts_a_signed_compact_body_with_every_contract_header() {
     let home = TestHome::new();
     home.configure_active(&server.url());
     home.subscribe(&["device-enrolled"]);
-    run(home.cmd().args(["send", "device-enrolled"]), 0);
+    run_expecting(home.cmd().args(["send", "device-enrolled"]), 0);
 
     let got = server.received();
     assert_eq!(got.len(), 1);
@@ -208,7 +185,7 @@ fn mock_posts_the_same_contract_marked_as_mock_and_logs_nothing() {
     assert!(!home.log_path().exists());
 
     // A mock needs no subscription, and writes no log, not even an empty one.
-    run(home.cmd().args(["mock", "device-locked"]), 0);
+    run_expecting(home.cmd().args(["mock", "device-locked"]), 0);
     assert!(!home.log_path().exists(), "mock created the delivery log");
     let got = server.received();
     assert_eq!(got.len(), 1);
@@ -219,11 +196,11 @@ fn mock_posts_the_same_contract_marked_as_mock_and_logs_nothing() {
 
     // With a log in place, a mock leaves it byte for byte as it was.
     home.subscribe(&["device-locked"]);
-    run(home.cmd().args(["send", "device-locked"]), 0);
+    run_expecting(home.cmd().args(["send", "device-locked"]), 0);
     let before = std::fs::read(home.log_path()).unwrap();
     assert!(!before.is_empty());
-    run(home.cmd().args(["mock", "device-locked"]), 0);
-    run(home.cmd().args(["mock", "device-enrolled"]), 0);
+    run_expecting(home.cmd().args(["mock", "device-locked"]), 0);
+    run_expecting(home.cmd().args(["mock", "device-enrolled"]), 0);
     assert_eq!(
         std::fs::read(home.log_path()).unwrap(),
         before,
@@ -236,8 +213,8 @@ fn mock_posts_the_same_contract_marked_as_mock_and_logs_nothing() {
 fn a_failed_mock_logs_nothing_either() {
     let server = TestServer::start(Reply::status(500));
     let home = TestHome::new();
-    run(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
-    run(
+    run_expecting(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
+    run_expecting(
         &mut mock_at(
             &home,
             &format!("http://127.0.0.1:{}/payload", closed_port()),
@@ -256,7 +233,7 @@ fn a_failed_mock_logs_nothing_either() {
 #[test]
 fn sign_gives_githubs_published_vector_from_stdin_and_from_a_file() {
     let home = TestHome::new();
-    let out = run(
+    let out = run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", GITHUB_SECRET)
             .arg("sign")
@@ -267,7 +244,7 @@ fn sign_gives_githubs_published_vector_from_stdin_and_from_a_file() {
 
     let file = home.path().join("body.txt");
     std::fs::write(&file, GITHUB_BODY).unwrap();
-    let out = run(
+    let out = run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", GITHUB_SECRET)
             .arg("sign")
@@ -275,7 +252,7 @@ fn sign_gives_githubs_published_vector_from_stdin_and_from_a_file() {
         0,
     );
     assert_eq!(stdout_of(&out).trim_end(), GITHUB_SIGNATURE);
-    let out = run(
+    let out = run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", GITHUB_SECRET)
             .args(["sign", "-"])
@@ -285,7 +262,7 @@ fn sign_gives_githubs_published_vector_from_stdin_and_from_a_file() {
     assert_eq!(stdout_of(&out).trim_end(), GITHUB_SIGNATURE);
 
     // The signature is of the exact bytes: a trailing newline changes it.
-    let out = run(
+    let out = run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", GITHUB_SECRET)
             .arg("sign")
@@ -306,16 +283,16 @@ fn sign_gives_githubs_published_vector_from_stdin_and_from_a_file() {
 fn sign_and_verify_use_the_profiles_secret_unless_sfhook_secret_is_set() {
     let home = TestHome::new();
     home.configure_active("http://127.0.0.1:9/payload");
-    let out = run(home.cmd().arg("sign").write_stdin(GITHUB_BODY), 0);
+    let out = run_expecting(home.cmd().arg("sign").write_stdin(GITHUB_BODY), 0);
     let signature = hmac_hex(SECRET.as_bytes(), GITHUB_BODY.as_bytes());
     assert_eq!(stdout_of(&out).trim_end(), signature);
-    run(
+    run_expecting(
         home.cmd()
             .args(["verify", "--signature", &signature])
             .write_stdin(GITHUB_BODY),
         0,
     );
-    let out = run(
+    let out = run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", GITHUB_SECRET)
             .arg("sign")
@@ -328,7 +305,7 @@ fn sign_and_verify_use_the_profiles_secret_unless_sfhook_secret_is_set() {
         GITHUB_SIGNATURE.to_uppercase(),
         format!("sha256={GITHUB_SIGNATURE}"),
     ] {
-        run(
+        run_expecting(
             home.cmd()
                 .env("SFHOOK_SECRET", GITHUB_SECRET)
                 .args(["verify", "--signature", &pasted])
@@ -337,7 +314,7 @@ fn sign_and_verify_use_the_profiles_secret_unless_sfhook_secret_is_set() {
         );
     }
     // No secret anywhere: a precondition.
-    run(
+    run_expecting(
         TestHome::new().cmd().arg("sign").write_stdin(GITHUB_BODY),
         5,
     );
@@ -353,12 +330,12 @@ fn verify_accepts_the_vector_rejects_a_changed_byte_and_refuses_a_malformed_sign
             .write_stdin(body.to_string());
         cmd
     };
-    run(&mut verify(GITHUB_BODY, GITHUB_SIGNATURE), 0);
-    run(&mut verify("Hello, World?", GITHUB_SIGNATURE), 1);
-    run(&mut verify("hello, World!", GITHUB_SIGNATURE), 1);
+    run_expecting(&mut verify(GITHUB_BODY, GITHUB_SIGNATURE), 0);
+    run_expecting(&mut verify("Hello, World?", GITHUB_SIGNATURE), 1);
+    run_expecting(&mut verify("hello, World!", GITHUB_SIGNATURE), 1);
     let file = home.path().join("body.txt");
     std::fs::write(&file, GITHUB_BODY).unwrap();
-    run(
+    run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", GITHUB_SECRET)
             .args(["verify", "--signature", GITHUB_SIGNATURE])
@@ -366,7 +343,7 @@ fn verify_accepts_the_vector_rejects_a_changed_byte_and_refuses_a_malformed_sign
         0,
     );
     std::fs::write(&file, "Hello, World!!").unwrap();
-    run(
+    run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", GITHUB_SECRET)
             .args(["verify", "--signature", GITHUB_SIGNATURE])
@@ -374,7 +351,7 @@ fn verify_accepts_the_vector_rejects_a_changed_byte_and_refuses_a_malformed_sign
         1,
     );
     // Another secret: a mismatch, not an error.
-    run(
+    run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", "not it")
             .args(["verify", "--signature", GITHUB_SIGNATURE])
@@ -388,7 +365,7 @@ fn verify_accepts_the_vector_rejects_a_changed_byte_and_refuses_a_malformed_sign
         "",
         &"g".repeat(64),
     ] {
-        let out = run(&mut verify(GITHUB_BODY, malformed), 2);
+        let out = run_expecting(&mut verify(GITHUB_BODY, malformed), 2);
         assert!(
             stderr_of(&out).contains("signature"),
             "{malformed}: {}",
@@ -403,10 +380,10 @@ fn verify_accepts_the_vector_rejects_a_changed_byte_and_refuses_a_malformed_sign
 fn a_500_is_exit_3_and_a_closed_port_is_exit_4() {
     let server = TestServer::start(Reply::with_body(500, "boom"));
     let home = TestHome::new();
-    let out = run(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
+    let out = run_expecting(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
     assert!(stderr_of(&out).contains("500"), "{}", stderr_of(&out));
     assert_eq!(server.received().len(), 1);
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").arg("--json"),
         3,
     );
@@ -416,7 +393,7 @@ fn a_500_is_exit_3_and_a_closed_port_is_exit_4() {
     assert_eq!(printed["response_body"], "boom");
 
     let closed = format!("http://127.0.0.1:{}/payload", closed_port());
-    let out = run(&mut mock_at(&home, &closed, "device-enrolled"), 4);
+    let out = run_expecting(&mut mock_at(&home, &closed, "device-enrolled"), 4);
     assert!(stderr_of(&out).contains("refused"), "{}", stderr_of(&out));
 
     // send: the same codes, and a record even when no answer came.
@@ -424,7 +401,7 @@ fn a_500_is_exit_3_and_a_closed_port_is_exit_4() {
     home.configure_active(&closed);
     set_retries(&home, 0);
     home.subscribe(&["device-enrolled"]);
-    run(home.cmd().args(["send", "device-enrolled"]), 4);
+    run_expecting(home.cmd().args(["send", "device-enrolled"]), 4);
     let records = home.log_records();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0]["response_code"], Value::Null);
@@ -443,7 +420,7 @@ fn a_server_that_never_answers_is_exit_4_soon_after_the_timeout() {
     let server = TestServer::start(Reply::Hang);
     let home = TestHome::new();
     let started = Instant::now();
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").args(["--timeout", "500ms"]),
         4,
     );
@@ -474,7 +451,7 @@ fn a_server_that_never_answers_is_exit_4_soon_after_the_timeout() {
     home.cmd().arg("activate").assert().success();
     home.subscribe(&["device-enrolled"]);
     let started = Instant::now();
-    run(home.cmd().args(["send", "device-enrolled"]), 4);
+    run_expecting(home.cmd().args(["send", "device-enrolled"]), 4);
     assert!(
         started.elapsed() < Duration::from_secs(15),
         "took {:?}",
@@ -498,12 +475,12 @@ fn a_redirect_is_a_failure_and_its_location_is_never_requested() {
     let elsewhere = TestServer::start(Reply::status(200));
     let server = TestServer::start(Reply::with_header(301, "Location", &elsewhere.url()));
     let home = TestHome::new();
-    let out = run(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
+    let out = run_expecting(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
     assert!(stderr_of(&out).contains("301"), "{}", stderr_of(&out));
 
     home.configure_active(&server.url());
     home.subscribe(&["device-enrolled"]);
-    run(home.cmd().args(["send", "device-enrolled"]), 3);
+    run_expecting(home.cmd().args(["send", "device-enrolled"]), 3);
     // No retry after a redirect either: one request from mock, one from send.
     assert_eq!(server.received().len(), 2);
     let records = home.log_records();
@@ -512,38 +489,6 @@ fn a_redirect_is_a_failure_and_its_location_is_never_requested() {
     assert_eq!(records[0]["success"], false);
     assert_eq!(elsewhere.connections(), 0, "the redirect was followed");
     assert!(elsewhere.received().is_empty());
-}
-
-/// Runs `cmd` to the end and returns its exit code and its own peak RSS in KiB.
-fn exit_code_and_peak_rss(cmd: &mut std::process::Command) -> (i32, i64) {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sfhook starts");
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value to be overwritten.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on our own child's pid with valid pointers.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 failed");
-    assert!(
-        libc::WIFEXITED(status),
-        "sfhook did not exit normally: {status}"
-    );
-    drop(child); // already reaped by wait4
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
-}
-
-fn std_command(home: &TestHome) -> std::process::Command {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sfhook"));
-    cmd.env_clear().env("SFHOOK_HOME", home.path());
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    cmd
 }
 
 #[test]
@@ -555,8 +500,7 @@ fn a_100_mb_answer_is_not_held_in_memory() {
     home.subscribe(&["device-enrolled"]);
 
     let started = Instant::now();
-    let (code, peak_kib) =
-        exit_code_and_peak_rss(std_command(&home).args(["send", "device-enrolled"]));
+    let (code, peak_kib) = exit_code_and_peak_rss(home.std_cmd().args(["send", "device-enrolled"]));
     assert_eq!(code, 0);
     assert!(
         started.elapsed() < Duration::from_secs(20),
@@ -573,7 +517,7 @@ fn a_100_mb_answer_is_not_held_in_memory() {
     assert_eq!(records[0]["response_body"].as_str().unwrap().len(), 4096);
 
     let (code, peak_kib) =
-        exit_code_and_peak_rss(std_command(&home).env("SFHOOK_SECRET", SECRET).args([
+        exit_code_and_peak_rss(home.std_cmd().env("SFHOOK_SECRET", SECRET).args([
             "mock",
             "device-enrolled",
             "--url",
@@ -594,7 +538,7 @@ fn send_to_an_unsubscribed_event_is_exit_5_and_sends_nothing() {
     let home = TestHome::new();
     home.configure_active(&server.url());
     home.subscribe(&["device-enrolled"]);
-    let out = run(home.cmd().args(["send", "device-locked"]), 5);
+    let out = run_expecting(home.cmd().args(["send", "device-locked"]), 5);
     assert!(
         stderr_of(&out).contains("subscribe device-locked"),
         "{}",
@@ -605,7 +549,7 @@ fn send_to_an_unsubscribed_event_is_exit_5_and_sends_nothing() {
 
     // Deactivated: a precondition too.
     home.cmd().arg("deactivate").assert().success();
-    run(home.cmd().args(["send", "device-enrolled"]), 5);
+    run_expecting(home.cmd().args(["send", "device-enrolled"]), 5);
     assert_eq!(server.connections(), 0);
 }
 
@@ -615,17 +559,17 @@ fn events_may_be_named_by_wire_or_display_name() {
     let home = TestHome::new();
     home.configure_active(&server.url());
     home.subscribe(&["device.custom_properties_updated"]);
-    run(
+    run_expecting(
         home.cmd()
             .args(["send", "Device Custom Properties Updated"]),
         0,
     );
-    run(
+    run_expecting(
         home.cmd()
             .args(["send", "DEVICE-CUSTOM-PROPERTIES-UPDATED"]),
         0,
     );
-    run(
+    run_expecting(
         &mut mock_at(&home, &server.url(), "device.custom_properties_updated"),
         0,
     );
@@ -636,7 +580,7 @@ fn events_may_be_named_by_wire_or_display_name() {
         );
         assert_eq!(req.json()["event"], "device.custom_properties_updated");
     }
-    let out = run(home.cmd().args(["send", "device-enroled"]), 2);
+    let out = run_expecting(home.cmd().args(["send", "device-enroled"]), 2);
     assert!(
         stderr_of(&out).contains("device-enrolled"),
         "{}",
@@ -654,7 +598,7 @@ fn send_logs_one_record_per_request_in_the_documented_schema() {
     home.configure_active(&url);
     home.subscribe(&["device-sim-swap"]);
     let before = jiff::Timestamp::now();
-    run(home.cmd().args(["send", "device-sim-swap"]), 0);
+    run_expecting(home.cmd().args(["send", "device-sim-swap"]), 0);
     let after = jiff::Timestamp::now();
 
     let got = server.received();
@@ -666,22 +610,7 @@ fn send_logs_one_record_per_request_in_the_documented_schema() {
     let records = home.log_records();
     assert_eq!(records.len(), 1);
     let r = &records[0];
-    for key in [
-        "request_id",
-        "event_id",
-        "event",
-        "timestamp",
-        "url",
-        "response_code",
-        "success",
-        "error",
-        "duration_ms",
-        "attempt",
-        "redelivery_of",
-        "profile",
-        "payload",
-        "response_body",
-    ] {
+    for key in RECORD_KEYS {
         assert!(r.get(key).is_some(), "the record lacks {key}: {r}");
     }
     assert_eq!(r["request_id"], got[0].header("x-sf-request-id").unwrap());
@@ -727,7 +656,7 @@ fn a_failing_endpoint_gets_one_plus_retries_attempts_of_one_event() {
     home.configure_active(&server.url());
     set_retries(&home, 2);
     home.subscribe(&["device-enrolled"]);
-    let out = run(home.cmd().args(["send", "device-enrolled"]), 3);
+    let out = run_expecting(home.cmd().args(["send", "device-enrolled"]), 3);
     assert!(stderr_of(&out).contains("500"), "{}", stderr_of(&out));
 
     let got = server.received();
@@ -760,7 +689,7 @@ fn no_retry_after_a_404_or_a_410() {
         let home = TestHome::new();
         home.configure_active(&server.url());
         home.subscribe(&["device-reboot"]);
-        run(home.cmd().args(["send", "device-reboot"]), 3);
+        run_expecting(home.cmd().args(["send", "device-reboot"]), 3);
         assert_eq!(server.received().len(), 1, "{code} was retried");
         let records = home.log_records();
         assert_eq!(records.len(), 1);
@@ -781,7 +710,7 @@ fn a_408_a_429_and_a_5xx_are_retried_until_success() {
         let home = TestHome::new();
         home.configure_active(&server.url());
         home.subscribe(&["device-reboot"]);
-        run(home.cmd().args(["send", "device-reboot"]), 0);
+        run_expecting(home.cmd().args(["send", "device-reboot"]), 0);
         assert_eq!(server.received().len(), 3, "{code}");
         let codes: Vec<Value> = home
             .log_records()
@@ -807,7 +736,7 @@ fn retry_after_is_honoured() {
     let home = TestHome::new();
     home.configure_active(&server.url());
     home.subscribe(&["device-found"]);
-    run(home.cmd().args(["send", "device-found"]), 0);
+    run_expecting(home.cmd().args(["send", "device-found"]), 0);
     let arrivals = arrivals.lock().unwrap().clone();
     assert_eq!(arrivals.len(), 2);
     let gap = arrivals[1] - arrivals[0];
@@ -834,7 +763,7 @@ fn send_json_prints_each_stored_record() {
     let home = TestHome::new();
     home.configure_active(&server.url());
     home.subscribe(&["device-enrolled"]);
-    let out = run(home.cmd().args(["send", "device-enrolled", "--json"]), 0);
+    let out = run_expecting(home.cmd().args(["send", "device-enrolled", "--json"]), 0);
     let printed: Vec<Value> = stdout_of(&out)
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON lines"))
@@ -850,7 +779,7 @@ fn send_timeout_flag_overrides_the_profiles() {
     home.configure_active(&server.url()); // a 5s timeout
     set_retries(&home, 0);
     home.subscribe(&["device-enrolled"]);
-    run(
+    run_expecting(
         home.cmd()
             .args(["send", "device-enrolled", "--timeout", "300ms"]),
         4,
@@ -873,7 +802,7 @@ fn concurrent_sends_each_append_one_whole_record() {
     let workers: Vec<_> = (0..8)
         .map(|_| {
             let home = Arc::clone(&home);
-            thread::spawn(move || run(home.cmd().args(["send", "device-enrolled"]), 0))
+            thread::spawn(move || run_expecting(home.cmd().args(["send", "device-enrolled"]), 0))
         })
         .collect();
     for worker in workers {
@@ -914,7 +843,7 @@ fn a_reader_that_goes_away_neither_stops_retries_nor_hides_a_failure() {
     set_retries(&home, 2);
     home.subscribe(&["device-enrolled"]);
     assert_eq!(
-        exit_code_with_stdout_gone(std_command(&home).args(["send", "device-enrolled"])),
+        exit_code_with_stdout_gone(home.std_cmd().args(["send", "device-enrolled"])),
         3
     );
     assert_eq!(server.received().len(), 3, "retries stopped with stdout");
@@ -925,7 +854,7 @@ fn a_reader_that_goes_away_neither_stops_retries_nor_hides_a_failure() {
         .map(|r| r["request_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(
-        exit_code_with_stdout_gone(std_command(&home).arg("redeliver").args(&ids)),
+        exit_code_with_stdout_gone(home.std_cmd().arg("redeliver").args(&ids)),
         3
     );
     assert_eq!(
@@ -935,7 +864,7 @@ fn a_reader_that_goes_away_neither_stops_retries_nor_hides_a_failure() {
     );
 
     let mock = |extra: &[&str]| {
-        let mut cmd = std_command(&home);
+        let mut cmd = home.std_cmd();
         cmd.env("SFHOOK_SECRET", SECRET)
             .args(["mock", "device-enrolled", "--url", &server.url()])
             .args(extra);
@@ -953,9 +882,9 @@ fn a_reader_that_goes_away_neither_stops_retries_nor_hides_a_failure() {
 fn mock_needs_no_saved_state_with_a_url_and_sfhook_secret() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
-    run(&mut mock_at(&home, &server.url(), "device-enrolled"), 0);
+    run_expecting(&mut mock_at(&home, &server.url(), "device-enrolled"), 0);
     // SFHOOK_URL instead of --url.
-    run(
+    run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", SECRET)
             .env("SFHOOK_URL", server.url())
@@ -975,7 +904,7 @@ fn mock_needs_no_saved_state_with_a_url_and_sfhook_secret() {
     // --url wins over a saved profile's URL.
     let saved = TestServer::start(Reply::status(200));
     home.configure_active(&saved.url());
-    run(
+    run_expecting(
         home.cmd()
             .args(["mock", "device-enrolled", "--url", &server.url()]),
         0,
@@ -987,7 +916,7 @@ fn mock_needs_no_saved_state_with_a_url_and_sfhook_secret() {
 #[test]
 fn mock_without_a_url_is_exit_5() {
     let home = TestHome::new();
-    let out = run(
+    let out = run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", SECRET)
             .args(["mock", "device-enrolled"]),
@@ -996,7 +925,7 @@ fn mock_without_a_url_is_exit_5() {
     assert!(stderr_of(&out).contains("--url"), "{}", stderr_of(&out));
     // A URL without any secret is a precondition too.
     let server = TestServer::start(Reply::status(200));
-    run(
+    run_expecting(
         home.cmd()
             .args(["mock", "device-enrolled", "--url", &server.url()]),
         5,
@@ -1014,13 +943,13 @@ fn mock_data_sends_the_users_document_compactly() {
     let file = home.path().join("doc.json");
     std::fs::write(&file, document).unwrap();
 
-    run(
+    run_expecting(
         mock_at(&home, &server.url(), "device-enrolled")
             .arg("--data")
             .arg(&file),
         0,
     );
-    run(
+    run_expecting(
         mock_at(&home, &server.url(), "device-enrolled")
             .args(["--data", "-"])
             .write_stdin(document),
@@ -1040,21 +969,21 @@ fn mock_data_sends_the_users_document_compactly() {
 
     for bad in ["{\"id\": ", "not json", ""] {
         std::fs::write(&file, bad).unwrap();
-        let out = run(
+        let out = run_expecting(
             mock_at(&home, &server.url(), "device-enrolled")
                 .arg("--data")
                 .arg(&file),
             2,
         );
         assert!(stderr_of(&out).contains("JSON"), "{}", stderr_of(&out));
-        run(
+        run_expecting(
             mock_at(&home, &server.url(), "device-enrolled")
                 .args(["--data", "-"])
                 .write_stdin(bad),
             2,
         );
     }
-    run(
+    run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").args(["--data", "/no/such/file.json"]),
         2,
     );
@@ -1065,7 +994,7 @@ fn mock_data_sends_the_users_document_compactly() {
 fn mock_set_edits_the_sample_and_refuses_impossible_paths() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
-    run(
+    run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").args([
             "--set",
             "data.devices.0.name=Kiosk",
@@ -1091,7 +1020,7 @@ fn mock_set_edits_the_sample_and_refuses_impossible_paths() {
         "noequals",
         "a:={",
     ] {
-        let out = run(
+        let out = run_expecting(
             mock_at(&home, &server.url(), "device-enrolled").args(["--set", bad]),
             2,
         );
@@ -1112,21 +1041,21 @@ fn mock_set_edits_the_sample_and_refuses_impossible_paths() {
 fn mock_for_an_unsupported_platform_is_exit_2_naming_the_supported_ones() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-sim-swap").args(["--platform", "ios"]),
         2,
     );
     assert!(stderr_of(&out).contains("android"), "{}", stderr_of(&out));
     assert_eq!(server.connections(), 0);
 
-    run(
+    run_expecting(
         mock_at(&home, &server.url(), "device-unenrolled").args(["--platform", "windows"]),
         0,
     );
     let body = server.received()[0].json();
     assert_eq!(body["data"]["devices"][0]["os_type"], "windows");
     // Without --platform, the first platform that supports the event.
-    run(&mut mock_at(&home, &server.url(), "device-unenrolled"), 0);
+    run_expecting(&mut mock_at(&home, &server.url(), "device-unenrolled"), 0);
     assert_eq!(
         server.received()[1].json()["data"]["devices"][0]["os_type"],
         "macos"
@@ -1137,7 +1066,7 @@ fn mock_for_an_unsupported_platform_is_exit_2_naming_the_supported_ones() {
 fn mock_json_prints_one_object() {
     let server = TestServer::start(Reply::with_body(202, "queued"));
     let home = TestHome::new();
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").arg("--json"),
         0,
     );
@@ -1163,7 +1092,7 @@ fn mock_json_prints_one_object() {
 fn a_burst_delivers_distinct_events_and_devices_and_summarises() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").args([
             "--count",
             "50",
@@ -1193,7 +1122,7 @@ fn a_burst_delivers_distinct_events_and_devices_and_summarises() {
     assert!(summary.contains("sent\t50"), "{summary}");
     assert!(!home.log_path().exists());
 
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").args([
             "--count",
             "10",
@@ -1213,7 +1142,7 @@ fn a_burst_delivers_distinct_events_and_devices_and_summarises() {
 fn a_burst_against_a_failing_server_is_exit_3() {
     let server = TestServer::start(Reply::status(500));
     let home = TestHome::new();
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").args([
             "--count",
             "12",
@@ -1229,7 +1158,7 @@ fn a_burst_against_a_failing_server_is_exit_3() {
         "{summary}"
     );
     let closed = format!("http://127.0.0.1:{}/payload", closed_port());
-    run(
+    run_expecting(
         mock_at(&home, &closed, "device-enrolled").args(["--count", "5"]),
         4,
     );
@@ -1243,7 +1172,7 @@ fn redeliver_resends_the_same_bytes_under_a_new_request_id() {
     let home = TestHome::new();
     home.configure_active(&server.url());
     home.subscribe(&["device-user-signed-in"]);
-    run(
+    run_expecting(
         home.cmd().args([
             "send",
             "device-user-signed-in",
@@ -1255,9 +1184,9 @@ fn redeliver_resends_the_same_bytes_under_a_new_request_id() {
     let original = home.log_records()[0].clone();
     let original_id = original["request_id"].as_str().unwrap().to_string();
 
-    run(home.cmd().args(["redeliver", &original_id]), 0);
+    run_expecting(home.cmd().args(["redeliver", &original_id]), 0);
     // A unique prefix names it too.
-    run(home.cmd().args(["redeliver", &original_id[..8]]), 0);
+    run_expecting(home.cmd().args(["redeliver", &original_id[..8]]), 0);
 
     let got = server.received();
     assert_eq!(got.len(), 3);
@@ -1285,14 +1214,14 @@ fn redeliver_resends_the_same_bytes_under_a_new_request_id() {
     );
 
     // Ids and filters do not mix.
-    run(
+    run_expecting(
         home.cmd()
             .args(["redeliver", &original_id, "--code", "200"]),
         2,
     );
-    run(home.cmd().args(["redeliver", &original_id, "--failed"]), 2);
-    run(home.cmd().args(["redeliver", "  "]), 2);
-    let out = run(
+    run_expecting(home.cmd().args(["redeliver", &original_id, "--failed"]), 2);
+    run_expecting(home.cmd().args(["redeliver", "  "]), 2);
+    let out = run_expecting(
         home.cmd()
             .args(["redeliver", "ffffffff-0000-4000-8000-000000000000"]),
         2,
@@ -1320,21 +1249,21 @@ fn redeliver_failed_resends_each_failed_event_once() {
     home.configure_active(&server.url());
     set_retries(&home, 1);
     home.subscribe(&["device-enrolled", "device-locked", "device-reboot"]);
-    run(home.cmd().args(["send", "device-enrolled"]), 3);
-    run(home.cmd().args(["send", "device-locked"]), 3);
+    run_expecting(home.cmd().args(["send", "device-enrolled"]), 3);
+    run_expecting(home.cmd().args(["send", "device-locked"]), 3);
     healthy.store(true, Ordering::SeqCst);
-    run(home.cmd().args(["send", "device-reboot"]), 0);
+    run_expecting(home.cmd().args(["send", "device-reboot"]), 0);
     healthy.store(false, Ordering::SeqCst);
     let sent = server.received();
     assert_eq!(sent.len(), 5);
     let failed_bodies: HashSet<Vec<u8>> = [sent[0].body.clone(), sent[2].body.clone()].into();
 
     // Still failing: each failed event once, not once per attempt.
-    run(home.cmd().args(["redeliver", "--failed"]), 3);
+    run_expecting(home.cmd().args(["redeliver", "--failed"]), 3);
     assert_eq!(server.received().len(), 7);
 
     healthy.store(true, Ordering::SeqCst);
-    run(home.cmd().args(["redeliver", "--failed"]), 0);
+    run_expecting(home.cmd().args(["redeliver", "--failed"]), 0);
     let got = server.received();
     assert_eq!(got.len(), 9);
     let resent: HashSet<Vec<u8>> = got[7..].iter().map(|r| r.body.clone()).collect();
@@ -1350,97 +1279,12 @@ fn redeliver_failed_resends_each_failed_event_once() {
     }
 
     // Recovered: nothing more to send.
-    run(home.cmd().args(["redeliver", "--failed"]), 0);
+    run_expecting(home.cmd().args(["redeliver", "--failed"]), 0);
     assert_eq!(server.received().len(), 9);
     assert_eq!(home.log_records().len(), 9);
 }
 
 // ------------------------------------------------------------------ listen
-
-/// `sfhook listen --port 0` as a child process; killed when dropped.
-struct Listener {
-    child: Child,
-    addr: String,
-    stdout: Receiver<String>,
-    stderr: Receiver<String>,
-}
-
-impl Listener {
-    fn start(home: &TestHome, secret: &str, extra: &[&str]) -> Listener {
-        let mut child = std_command(home)
-            .env("SFHOOK_SECRET", secret)
-            .args(["listen", "--port", "0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("sfhook listen starts");
-        let rx = lines_of(child.stderr.take().unwrap());
-        let mut seen = Vec::new();
-        let addr = loop {
-            match rx.recv_timeout(Duration::from_secs(20)) {
-                Ok(line) => {
-                    if let Some(rest) = line.strip_prefix("Listening on http://") {
-                        let addr = rest.split('/').next().unwrap().to_string();
-                        break addr;
-                    }
-                    seen.push(line);
-                }
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!("listen printed no address; stderr: {seen:?}");
-                }
-            }
-        };
-        let stdout = lines_of(child.stdout.take().unwrap());
-        Listener {
-            child,
-            addr,
-            stdout,
-            stderr: rx,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}/payload", self.addr)
-    }
-
-    fn next_line(&self) -> String {
-        self.stdout
-            .recv_timeout(Duration::from_secs(20))
-            .expect("listen printed a line for the delivery")
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn lines_of(stream: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// Every line until the stream ends (the process has exited).
-fn drain(lines: &Receiver<String>) -> Vec<String> {
-    let mut all = Vec::new();
-    while let Ok(line) = lines.recv_timeout(Duration::from_secs(20)) {
-        all.push(line);
-    }
-    all
-}
 
 /// One HTTP/1.1 POST written by hand; returns the status code.
 fn raw_post(addr: &str, body: &[u8], signature: &str) -> u16 {
@@ -1470,8 +1314,8 @@ fn raw_post(addr: &str, body: &[u8], signature: &str) -> u16 {
 #[test]
 fn listen_accepts_sfhooks_deliveries_and_refuses_a_tampered_body() {
     let home = TestHome::new();
-    let listener = Listener::start(&home, SECRET, &[]);
-    run(&mut mock_at(&home, &listener.url(), "device-enrolled"), 0);
+    let listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &[]);
+    run_expecting(&mut mock_at(&home, &listener.url(), "device-enrolled"), 0);
     let line = listener.next_line();
     let fields: Vec<&str> = line.split('\t').collect();
     assert_eq!(fields.len(), 6, "{line}");
@@ -1498,7 +1342,7 @@ fn listen_accepts_sfhooks_deliveries_and_refuses_a_tampered_body() {
     assert!(listener.next_line().contains("\tinvalid\t406\t"));
 
     // A sender with another secret is refused: mock sees the 406, exit 3.
-    run(
+    run_expecting(
         home.cmd()
             .env("SFHOOK_SECRET", "wrong-secret-0123456789")
             .args(["mock", "device-enrolled", "--url", &listener.url()]),
@@ -1509,8 +1353,8 @@ fn listen_accepts_sfhooks_deliveries_and_refuses_a_tampered_body() {
 #[test]
 fn listen_json_prints_one_object_per_delivery() {
     let home = TestHome::new();
-    let listener = Listener::start(&home, SECRET, &["--json"]);
-    let out = run(
+    let listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &["--json"]);
+    let out = run_expecting(
         mock_at(&home, &listener.url(), "device-locked").arg("--json"),
         0,
     );
@@ -1537,8 +1381,8 @@ fn listen_json_prints_one_object_per_delivery() {
 #[test]
 fn listen_takes_a_burst() {
     let home = TestHome::new();
-    let listener = Listener::start(&home, SECRET, &["--json"]);
-    run(
+    let listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &["--json"]);
+    run_expecting(
         mock_at(&home, &listener.url(), "device-enrolled").args([
             "--count",
             "40",
@@ -1560,10 +1404,10 @@ fn listen_takes_a_burst() {
 fn listen_uses_the_profiles_secret_for_send() {
     let home = TestHome::new();
     let receiver_home = TestHome::new();
-    let listener = Listener::start(&receiver_home, SECRET, &["--json"]);
+    let listener = Listener::start(&receiver_home, &[("SFHOOK_SECRET", SECRET)], &["--json"]);
     home.configure_active(&listener.url());
     home.subscribe(&["device-shutdown"]);
-    run(home.cmd().args(["send", "device-shutdown"]), 0);
+    run_expecting(home.cmd().args(["send", "device-shutdown"]), 0);
     let seen: Value = serde_json::from_str(&listener.next_line()).unwrap();
     assert_eq!(seen["mock"], false);
     assert_eq!(seen["signature_valid"], true);
@@ -1575,8 +1419,8 @@ fn listen_uses_the_profiles_secret_for_send() {
 #[test]
 fn listen_stops_cleanly_on_sigterm() {
     let home = TestHome::new();
-    let mut listener = Listener::start(&home, SECRET, &[]);
-    run(&mut mock_at(&home, &listener.url(), "device-enrolled"), 0);
+    let mut listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &[]);
+    run_expecting(&mut mock_at(&home, &listener.url(), "device-enrolled"), 0);
     listener.next_line();
     let pid = libc::pid_t::try_from(listener.child.id()).unwrap();
     // SAFETY: a signal to our own child, by its pid.
@@ -1602,7 +1446,8 @@ fn listen_on_a_port_in_use_fails_with_a_hint() {
     let home = TestHome::new();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = std_command(&home)
+    let out = home
+        .std_cmd()
         .env("SFHOOK_SECRET", SECRET)
         .args(["listen", "--port", &port])
         .output()
@@ -1610,7 +1455,8 @@ fn listen_on_a_port_in_use_fails_with_a_hint() {
     assert_ne!(out.status.code(), Some(0));
     assert!(stderr_of(&out).contains("--port"), "{}", stderr_of(&out));
     // Without any secret it cannot check signatures: a precondition.
-    let out = std_command(&home)
+    let out = home
+        .std_cmd()
         .args(["listen", "--port", "0"])
         .stdin(Stdio::null())
         .output()
@@ -1634,7 +1480,7 @@ fn demo_runs_the_whole_flow_and_leaves_nothing_behind() {
     if let Some(path) = std::env::var_os("PATH") {
         cmd.env("PATH", path);
     }
-    let out = run(cmd.arg("demo"), 0);
+    let out = run_expecting(cmd.arg("demo"), 0);
     let stderr = stderr_of(&out);
     assert!(stderr.contains("Demo complete"), "{stderr}");
     assert!(
@@ -1656,7 +1502,7 @@ fn demo_runs_the_whole_flow_and_leaves_nothing_behind() {
 fn insecure_warns_and_a_cacert_without_a_certificate_is_exit_2() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").arg("--insecure"),
         0,
     );
@@ -1668,14 +1514,14 @@ fn insecure_warns_and_a_cacert_without_a_certificate_is_exit_2() {
 
     let not_pem = home.path().join("empty.pem");
     std::fs::write(&not_pem, "this is not a certificate\n").unwrap();
-    let out = run(
+    let out = run_expecting(
         mock_at(&home, &server.url(), "device-enrolled")
             .arg("--cacert")
             .arg(&not_pem),
         2,
     );
     assert!(stderr_of(&out).contains("--cacert"), "{}", stderr_of(&out));
-    run(
+    run_expecting(
         mock_at(&home, &server.url(), "device-enrolled").args(["--cacert", "/no/such/ca.pem"]),
         2,
     );
@@ -1687,7 +1533,7 @@ fn insecure_warns_and_a_cacert_without_a_certificate_is_exit_2() {
 
     home.configure_active(&server.url());
     home.subscribe(&["device-enrolled"]);
-    run(
+    run_expecting(
         home.cmd()
             .args(["send", "device-enrolled", "--cacert"])
             .arg(&not_pem),
@@ -1727,8 +1573,8 @@ fn redeliver_failed_keeps_to_the_profile_it_runs_under() {
         .args(["--profile", "staging", "subscribe", "device-locked"])
         .assert()
         .success();
-    run(home.cmd().args(["send", "device-enrolled"]), 3);
-    run(
+    run_expecting(home.cmd().args(["send", "device-enrolled"]), 3);
+    run_expecting(
         home.cmd()
             .args(["--profile", "staging", "send", "device-locked"]),
         3,
@@ -1737,7 +1583,7 @@ fn redeliver_failed_keeps_to_the_profile_it_runs_under() {
     assert_eq!(staging.received().len(), 1);
 
     // The default profile's failures only, to the default profile's endpoint.
-    run(home.cmd().args(["redeliver", "--failed"]), 3);
+    run_expecting(home.cmd().args(["redeliver", "--failed"]), 3);
     let got = production.received();
     assert_eq!(
         got.len(),
@@ -1747,7 +1593,7 @@ fn redeliver_failed_keeps_to_the_profile_it_runs_under() {
     assert_eq!(got[1].header("x-sf-event"), Some("device.enrolled"));
     assert_eq!(staging.received().len(), 1);
 
-    run(
+    run_expecting(
         home.cmd()
             .args(["--profile", "staging", "redeliver", "--failed"]),
         3,
@@ -1767,10 +1613,10 @@ fn redeliver_failed_filters_apply_to_each_events_latest_attempt() {
     home.configure_active(&server.url());
     set_retries(&home, 1);
     home.subscribe(&["device-enrolled"]);
-    run(home.cmd().args(["send", "device-enrolled"]), 3);
+    run_expecting(home.cmd().args(["send", "device-enrolled"]), 3);
     assert_eq!(server.received().len(), 2);
 
-    run(
+    run_expecting(
         home.cmd().args(["redeliver", "--failed", "--code", "500"]),
         0,
     );
@@ -1779,7 +1625,7 @@ fn redeliver_failed_filters_apply_to_each_events_latest_attempt() {
         2,
         "an event whose latest attempt was a 503 was selected by --code 500"
     );
-    run(
+    run_expecting(
         home.cmd().args(["redeliver", "--failed", "--code", "5xx"]),
         3,
     );
@@ -1791,7 +1637,7 @@ fn mock_data_keeps_the_users_numbers_exactly() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
     let document = r#"{ "big": 12345678901234567890123, "money": 1.10, "tiny": 0.1000000000000000055511151231257827, "n": -7 }"#;
-    run(
+    run_expecting(
         mock_at(&home, &server.url(), "device-enrolled")
             .args(["--data", "-"])
             .write_stdin(document),

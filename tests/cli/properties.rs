@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::value::RawValue;
 use sfhook::catalog::{self, EVENTS, Platform};
 use sfhook::config::Config;
@@ -27,7 +28,14 @@ fn any_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // The regressions file sits beside this source file. proptest's default
+    // would look for a main.rs above it, find tests/cli/main.rs, and use
+    // tests/proptest-regressions/properties.txt instead.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
 
     /// Any text is a config or an error, never a panic.
     #[test]

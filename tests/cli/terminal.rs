@@ -8,8 +8,6 @@
 //! reads keys from), types the given keys into the master side, and
 //! collects everything the program wrote.
 
-mod common;
-
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -19,7 +17,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -45,7 +43,7 @@ fn pty_run_with(
     stderr_elsewhere: bool,
 ) -> PtyRun {
     let (master, slave) = open_pty();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sfhook"));
+    let mut cmd = Command::new(BIN);
     for var in CLEARED_ENV {
         cmd.env_remove(var);
     }
@@ -348,7 +346,7 @@ fn nothing_waits_on_a_prompt_without_a_terminal() {
     ];
     for (home, args) in cases {
         // stdin is a pipe that stays open: a prompt would wait for ever.
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sfhook"))
+        let mut child = Command::new(BIN)
             .args(*args)
             .env("SFHOOK_HOME", home.path())
             .env_remove("SFHOOK_SECRET")

@@ -16,23 +16,25 @@
 //! --generate-secret` prints it, once.
 #![cfg(unix)]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::*;
+use sfhook::config::{Config, Profile, Store};
+use sfhook::endpoint::Endpoint;
+use sfhook::home::Home;
+use sfhook::secret::Secret;
 use sha2::{Digest, Sha256};
+
+use crate::support::*;
 
 // ---------------------------------------------------------------------------
 // Running sfhook and judging what it did
@@ -53,14 +55,6 @@ const NOBODY: u32 = 65534;
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
-}
-
-/// The sfhook binary as a std command with an empty environment and stdin
-/// from /dev/null.
-fn std_sfhook() -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sfhook"));
-    cmd.env_clear().stdin(Stdio::null());
-    cmd
 }
 
 /// sfhook with home `home`, as an unprivileged user if the tests run as root.
@@ -125,27 +119,6 @@ fn run_capped(mut cmd: std::process::Command, deadline: Duration) -> Result<Outp
         stdout: stdout.join().unwrap(),
         stderr: stderr.join().unwrap(),
     })
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        truncated(&stdout_of(out)),
-        truncated(&stderr_of(out))
-    )
-}
-
-fn truncated(text: &str) -> String {
-    if text.len() > 2000 {
-        let cut = (0..=2000)
-            .rev()
-            .find(|i| text.is_char_boundary(*i))
-            .unwrap();
-        format!("{}… ({} bytes)", &text[..cut], text.len())
-    } else {
-        text.to_string()
-    }
 }
 
 /// What is wrong with how sfhook ended, if it panicked or was killed.
@@ -1810,86 +1783,23 @@ fn the_secret_appears_in_no_output_and_not_in_the_log() {
     );
 }
 
-/// `listen --port 0` in the background: its URL, and a way to stop it and
-/// collect what it printed.
-struct Listener {
-    child: std::process::Child,
-    url: String,
-    stderr: mpsc::Receiver<String>,
-    stdout: thread::JoinHandle<Vec<u8>>,
-}
-
-impl Listener {
-    fn start(home: &TestHome, extra: &[&str]) -> Listener {
-        let mut child = std_sfhook()
-            .env("SFHOOK_HOME", home.path())
-            .args(["listen", "--port", "0"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (lines, stderr) = mpsc::channel();
-        let pipe = child.stderr.take().unwrap();
-        thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut out = child.stdout.take().unwrap();
-        let stdout = thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = out.read_to_end(&mut bytes);
-            bytes
-        });
-        let first = stderr
-            .recv_timeout(DEADLINE)
-            .expect("listen says where it listens");
-        let url = first
-            .strip_prefix("Listening on ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("unexpected first line from listen: {first}"))
-            .to_string();
-        assert!(!first.contains(SECRET), "listen shows the secret: {first}");
-        Listener {
-            child,
-            url,
-            stderr,
-            stdout,
-        }
-    }
-
-    /// Ctrl-C, then everything it printed.
-    fn stop(mut self) -> (Vec<u8>, String) {
-        // SAFETY: kill with a valid pid and signal number.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if started.elapsed() > DEADLINE {
-                let _ = self.child.kill();
-                panic!("listen did not stop on Ctrl-C");
-            }
-            thread::sleep(Duration::from_millis(20));
-        };
-        assert_eq!(status.code(), Some(0), "listen after Ctrl-C");
-        let stderr: Vec<String> = self.stderr.try_iter().collect();
-        (self.stdout.join().unwrap(), stderr.join("\n"))
-    }
-}
-
 #[test]
 fn listen_shows_deliveries_but_never_the_secret() {
     let home = TestHome::new();
     home.configure_active("https://hooks.example.com/x");
     for extra in [&[][..], &["--json"]] {
-        let listener = Listener::start(&home, extra);
-        let url = listener.url.clone();
+        let listener = Listener::start(&home, &[], extra);
+        assert!(
+            listener.preamble.is_empty(),
+            "listen's first line says where it listens: {:?}",
+            listener.preamble
+        );
+        assert!(
+            !listener.announcement.contains(SECRET),
+            "listen shows the secret: {}",
+            listener.announcement
+        );
+        let url = listener.announced.clone();
         let valid = home
             .cmd()
             .args(["mock", "device-enrolled", "--url", &url])
@@ -1903,8 +1813,7 @@ fn listen_shows_deliveries_but_never_the_secret() {
             .output()
             .unwrap();
         assert_eq!(invalid.status.code(), Some(3), "{}", describe(&invalid));
-        let (stdout, stderr) = listener.stop();
-        let text = String::from_utf8_lossy(&stdout);
+        let (text, stderr) = listener.stop(DEADLINE);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "listen {extra:?} printed: {text}");
         if extra.is_empty() {
@@ -1916,7 +1825,11 @@ fn listen_shows_deliveries_but_never_the_secret() {
             assert!(lines[0].contains(r#""signature_valid":true"#), "{text}");
             assert!(lines[1].contains(r#""signature_valid":false"#), "{text}");
         }
-        assert_secret_absent(SECRET, &format!("listen {extra:?} (stdout)"), &stdout);
+        assert_secret_absent(
+            SECRET,
+            &format!("listen {extra:?} (stdout)"),
+            text.as_bytes(),
+        );
         assert_secret_absent(
             SECRET,
             &format!("listen {extra:?} (stderr)"),
@@ -1983,10 +1896,6 @@ fn a_generated_secret_is_printed_once_and_never_again() {
 
 #[test]
 fn debug_renderings_and_panic_messages_never_show_the_secret() {
-    use sfhook::config::{Config, Profile, Store};
-    use sfhook::endpoint::Endpoint;
-    use sfhook::secret::Secret;
-
     let secret = Secret::new(SECRET.to_string()).unwrap();
     let mut config = Config::default();
     let profile = config.profile_mut("default");
@@ -2015,7 +1924,7 @@ fn debug_renderings_and_panic_messages_never_show_the_secret() {
     // A configuration loaded from disk, as commands hold it.
     let home_dir = TestHome::new();
     home_dir.configure_active("https://hooks.example.com/x");
-    let home = sfhook::home::Home::locate(Some(home_dir.path())).unwrap();
+    let home = Home::locate(Some(home_dir.path())).unwrap();
     let loaded = Store::new(&home).load().unwrap();
     assert!(!format!("{loaded:?} {loaded:#?}").contains(SECRET));
 

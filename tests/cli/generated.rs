@@ -2,14 +2,12 @@
 //! are what the built binary generates. When they drift, the test fails and
 //! says how to regenerate them; with `SFHOOK_BLESS=1` it rewrites them.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::support::*;
 
-const REGENERATE: &str = "SFHOOK_BLESS=1 cargo test --test generated";
+const REGENERATE: &str = "SFHOOK_BLESS=1 cargo test --test cli generated";
 
 /// clap_complete's shell names and the file each one's script is committed as.
 const SHELLS: [(&str, &str); 5] = [

@@ -8,8 +8,7 @@
 //! contract fixes (and some in another key order, as if rewritten by
 //! another tool), never by sfhook's log module.
 
-mod common;
-use common::*;
+use crate::support::*;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
@@ -24,24 +23,6 @@ use serde_json::{Map, Value, json};
 
 // ---------------------------------------------------------------------------
 // Generated logs
-
-/// The fourteen wire names, from the contract's table.
-const WIRE_EVENTS: [&str; 14] = [
-    "device.enrolled",
-    "device.activated",
-    "device.unenrolled",
-    "device.deleted",
-    "device.unlocked",
-    "device.locked",
-    "device.lost",
-    "device.found",
-    "device.shutdown",
-    "device.reboot",
-    "device.user_signed_in",
-    "device.user_signed_out",
-    "device.custom_properties_updated",
-    "device.sim_swap",
-];
 
 const NO_ANSWER_ERRORS: &[&str] = &[
     "connection refused: nothing is listening at 127.0.0.1:9",
@@ -67,46 +48,6 @@ const DEVICE_NAMES: &[&str] = &[
     "line\nbreak\tand tab",
     "bell \u{1}\u{1b}[31m",
 ];
-
-/// splitmix64: small, deterministic, good enough to vary test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn percent(&mut self, p: u64) -> bool {
-        self.below(100) < p
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-
-    /// A version-4 UUID, lowercase, as sfhook writes request ids.
-    fn uuid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
-        let hex = format!("{a:016x}{b:016x}");
-        format!(
-            "{}-{}-4{}-{:x}{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[13..16],
-            8 + (b & 3),
-            &hex[17..20],
-            &hex[20..32]
-        )
-    }
-}
 
 /// Which key order a record is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,11 +82,6 @@ struct Rec {
     payload: Value,
     response_body: String,
     layout: Layout,
-}
-
-/// RFC 3339 UTC with exactly three fractional digits.
-fn fmt_ts(ts: Timestamp) -> String {
-    ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 fn ts(text: &str) -> Timestamp {
@@ -312,7 +248,7 @@ fn generate(rng: &mut Rng, mut times: Vec<Timestamp>, foreign_percent: u64) -> V
             event_id,
             event,
             ts,
-            timestamp: fmt_ts(ts),
+            timestamp: log_time(ts),
             url: url.to_string(),
             response_code,
             success,
@@ -407,10 +343,6 @@ fn recent_log(rng: &mut Rng, now: Timestamp) -> Vec<Rec> {
 // ---------------------------------------------------------------------------
 // Running sfhook and jq
 
-fn run(home: &TestHome, args: &[&str]) -> Output {
-    home.cmd().args(args).output().expect("run sfhook")
-}
-
 fn run_env(home: &TestHome, args: &[String], env: &[(String, String)]) -> Output {
     let mut cmd = home.cmd();
     cmd.args(args);
@@ -420,7 +352,7 @@ fn run_env(home: &TestHome, args: &[String], env: &[(String, String)]) -> Output
     cmd.output().expect("run sfhook")
 }
 
-fn lines_of(output: &Output) -> Vec<String> {
+fn stdout_lines(output: &Output) -> Vec<String> {
     stdout_of(output).lines().map(str::to_string).collect()
 }
 
@@ -618,7 +550,7 @@ fn check_cases(home: &TestHome, cases: &[Case]) {
             stderr_of(&output)
         );
         assert_eq!(stderr_of(&output), "", "{what} --json: nothing on stderr");
-        assert_same_lines(&format!("{what} --json"), &lines_of(&output), &want);
+        assert_same_lines(&format!("{what} --json"), &stdout_lines(&output), &want);
 
         let mut tsv_args = vec!["logs".to_string()];
         tsv_args.extend(c.args.iter().cloned());
@@ -632,7 +564,7 @@ fn check_cases(home: &TestHome, cases: &[Case]) {
         let want_tsv: Vec<String> = want.iter().map(|l| expected_tsv(l)).collect();
         assert_same_lines(
             &format!("{what} (tab-separated)"),
-            &lines_of(&output),
+            &stdout_lines(&output),
             &want_tsv,
         );
 
@@ -924,7 +856,7 @@ fn relative_times_select_exactly_what_jq_selects() {
     let now = Timestamp::now();
     let mut rng = Rng(0xfeed_f00d);
     write_log(&home.log_path(), &recent_log(&mut rng, now));
-    let ago = |secs: i64| fmt_ts(now - SignedDuration::from_secs(secs));
+    let ago = |secs: i64| log_time(now - SignedDuration::from_secs(secs));
     let (m30, h2, d7) = (ago(30 * 60), ago(2 * 3600), ago(7 * 86_400));
     let cases = vec![
         case(&["--since", "30m"], &since(&m30)),
@@ -1005,7 +937,11 @@ fn rewritten_records_are_filtered_like_native_ones() {
             stderr_of(&output)
         );
         assert_eq!(stderr_of(&output), "", "{args:?}");
-        assert_same_lines(&format!("logs --json {args:?}"), &lines_of(&output), &want);
+        assert_same_lines(
+            &format!("logs --json {args:?}"),
+            &stdout_lines(&output),
+            &want,
+        );
         let mut summary = vec!["logs", "summary", "--json"];
         summary.extend_from_slice(args);
         let output = run(&home, &summary);
@@ -1118,7 +1054,7 @@ fn piped_output_is_plain_tab_separated_text_without_colour() {
 
     // The documented columns, one line per record, each with nine fields.
     let output = run(&home, &["logs"]);
-    let got = lines_of(&output);
+    let got = stdout_lines(&output);
     let want: Vec<String> = records.iter().map(|r| expected_tsv(&r.line())).collect();
     assert_same_lines("logs on a pipe", &got, &want);
     for line in &got {
@@ -1138,14 +1074,6 @@ fn piped_output_is_plain_tab_separated_text_without_colour() {
     assert_eq!(fields[7], records[5].profile);
 }
 
-fn sfhook_std(home: &TestHome) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sfhook"));
-    cmd.env_clear()
-        .env("SFHOOK_HOME", home.path())
-        .stdin(Stdio::null());
-    cmd
-}
-
 /// `sfhook logs | head -n 1`: sfhook is still writing when head exits; it
 /// must end quietly, with 0.
 #[test]
@@ -1160,7 +1088,7 @@ fn a_reader_that_stops_early_ends_sfhook_quietly() {
         let mut r = template.clone();
         r.request_id = rng.uuid();
         r.ts = start + SignedDuration::from_secs(i);
-        r.timestamp = fmt_ts(r.ts);
+        r.timestamp = log_time(r.ts);
         writeln!(file, "{}", r.line()).unwrap();
     }
     file.flush().unwrap();
@@ -1171,7 +1099,8 @@ fn a_reader_that_stops_early_ends_sfhook_quietly() {
         vec!["logs", "--json"],
         vec!["logs", "--code", "5xx,2xx,4xx,none"],
     ] {
-        let mut sfhook = sfhook_std(&home)
+        let mut sfhook = home
+            .std_cmd()
             .args(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -1276,10 +1205,10 @@ fn torn_and_garbage_lines_are_skipped_with_one_warning() {
     };
     let output = run(&home, &["logs", "--json"]);
     one_warning("logs --json", &output, 3);
-    assert_same_lines("logs --json", &lines_of(&output), &intact);
+    assert_same_lines("logs --json", &stdout_lines(&output), &intact);
     let output = run(&home, &["logs"]);
     one_warning("logs", &output, 3);
-    assert_eq!(lines_of(&output).len(), 10);
+    assert_eq!(stdout_lines(&output).len(), 10);
     let failed: Vec<String> = records[..10]
         .iter()
         .filter(|r| !r.success)
@@ -1291,7 +1220,7 @@ fn torn_and_garbage_lines_are_skipped_with_one_warning() {
         &output,
         2 + usize::from(!cut_record.success),
     );
-    assert_same_lines("logs --json --failed", &lines_of(&output), &failed);
+    assert_same_lines("logs --json --failed", &stdout_lines(&output), &failed);
     let output = run(&home, &["logs", "summary", "--json"]);
     one_warning("logs summary --json", &output, 3);
     let summary: Value = serde_json::from_str(&stdout_of(&output)).unwrap();
@@ -1347,7 +1276,7 @@ fn torn_and_garbage_lines_are_skipped_with_one_warning() {
     one_warning("logs --json after send", &output, 3);
     let mut all = intact.clone();
     all.push(appended.trim_end().to_string());
-    assert_same_lines("logs --json after send", &lines_of(&output), &all);
+    assert_same_lines("logs --json after send", &stdout_lines(&output), &all);
 }
 
 #[test]
@@ -1717,12 +1646,14 @@ fn show_prints_metadata_payload_and_the_exact_body() {
         request.header("x-sf-signature").unwrap()
     );
     // The same through a real pipe.
-    let mut show = sfhook_std(&home)
+    let mut show = home
+        .std_cmd()
         .args(["logs", "show", &id, "--raw"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let sign = sfhook_std(&home)
+    let sign = home
+        .std_cmd()
         .arg("sign")
         .stdin(show.stdout.take().unwrap())
         .output()
@@ -1775,7 +1706,8 @@ struct Follower {
 
 impl Follower {
     fn start(home: &TestHome, args: &[&str]) -> Follower {
-        let mut child = sfhook_std(home)
+        let mut child = home
+            .std_cmd()
             .args(["logs", "--follow"])
             .args(args)
             .stdout(Stdio::piped())
@@ -1873,7 +1805,7 @@ fn follow_prints_new_records_and_survives_prunes() {
     assert_eq!(follower.next("a record sent after the second prune"), fifth);
     // A prune that drops records the follower has printed, immediately
     // followed by an append.
-    let cutoff = fmt_ts(Timestamp::now() + SignedDuration::from_millis(1));
+    let cutoff = log_time(Timestamp::now() + SignedDuration::from_millis(1));
     prune_yes(&home, &cutoff);
     assert_eq!(
         std::fs::read_to_string(home.log_path()).unwrap(),

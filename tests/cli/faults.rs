@@ -5,8 +5,6 @@
 //! the delivery log's records, how many attempts were made, and that the
 //! time taken and the memory used stay bounded.
 
-mod common;
-
 use std::ffi::CStr;
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
@@ -19,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
     date_time_ymd,
@@ -396,29 +394,6 @@ impl TestCa {
 
 // ------------------------------------------------------------ running sfhook
 
-fn exit_code(output: &Output) -> i32 {
-    output
-        .status
-        .code()
-        .expect("the process exited, not killed by a signal")
-}
-
-/// Runs `cmd`, checks its exit code (showing its output if it differs) and
-/// returns its output and how long it took.
-fn run(cmd: &mut assert_cmd::Command, expected: i32) -> (Output, Duration) {
-    let started = Instant::now();
-    let output = cmd.output().expect("sfhook runs");
-    let took = started.elapsed();
-    assert_eq!(
-        exit_code(&output),
-        expected,
-        "exit code\nstdout: {}\nstderr: {}",
-        stdout_of(&output),
-        stderr_of(&output)
-    );
-    (output, took)
-}
-
 fn assert_within(took: Duration, limit: Duration, what: &str) {
     assert!(took < limit, "{what} took {took:?}, more than {limit:?}");
 }
@@ -511,63 +486,11 @@ fn check_refused(home: &TestHome, attempts: usize, code: u16) -> Vec<Value> {
 
 /// `mock`'s failure: exit `code`, nothing logged, and the error line says `why`.
 fn check_mock_fails(home: &TestHome, url: &str, code: i32, why: &str) -> Output {
-    let (output, _) = run(&mut mock(home, url), code);
+    let (output, _) = run_timed(&mut mock(home, url), code);
     let line = error_line(&output);
     assert!(line.contains(why), "{line:?} does not say {why:?}");
     assert!(home.log_records().is_empty(), "a mock was logged");
     output
-}
-
-/// The sfhook binary in a clean environment, for the runs that need more
-/// control over the process than assert_cmd gives.
-fn std_command(home: &TestHome) -> std::process::Command {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sfhook"));
-    cmd.env_clear().env("SFHOOK_HOME", home.path());
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    cmd
-}
-
-/// Runs `cmd` to the end and returns its exit code and its own peak RSS in KiB.
-fn exit_code_and_peak_rss(cmd: &mut std::process::Command) -> (i32, i64) {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sfhook starts");
-    reap(child, Duration::from_secs(60))
-}
-
-/// Waits for `child` to exit, killing it if it outlives `limit`, and
-/// returns its exit code and its own peak RSS in KiB.
-fn reap(child: std::process::Child, limit: Duration) -> (i32, i64) {
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let deadline = Instant::now() + limit;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value to be overwritten.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: wait4 on our own child's pid with valid pointers.
-        let waited = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if waited == pid {
-            break;
-        }
-        assert_eq!(waited, 0, "wait4 failed");
-        if Instant::now() > deadline {
-            // SAFETY: the child is ours and not yet reaped.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            panic!("sfhook still running after {limit:?}: killed");
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    assert!(
-        libc::WIFEXITED(status),
-        "sfhook did not exit normally: {status}"
-    );
-    drop(child); // already reaped by wait4
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
 }
 
 /// Runs `cmd` with its stdout on a pseudo-terminal, as a person at a
@@ -633,7 +556,7 @@ fn connection_refused_is_exit_4_names_the_address_and_is_retried() {
     assert!(stdout_of(&out).contains("failed"), "{}", stdout_of(&out));
 
     let home = sending_home(&url);
-    let (out, took) = run(&mut send(&home), 4);
+    let (out, took) = run_timed(&mut send(&home), 4);
     assert_within(took, SLACK, "send to a closed port");
     assert!(error_line(&out).contains("refused"), "{}", error_line(&out));
     check_no_answer(&home, 1 + RETRIES as usize, "connection refused");
@@ -651,7 +574,7 @@ fn a_name_that_does_not_resolve_is_a_dns_error() {
     );
 
     let home = sending_home(url);
-    let (_, took) = run(send(&home).args(["--timeout", "2s"]), 4);
+    let (_, took) = run_timed(send(&home).args(["--timeout", "2s"]), 4);
     assert_within(took, 3 * Duration::from_secs(2) + SLACK, "send to .invalid");
     for record in check_no_answer(&home, 1 + RETRIES as usize, "sfhook-test.invalid") {
         assert!(
@@ -671,7 +594,7 @@ fn a_reset_before_the_headers_is_exit_4_and_retried() {
     assert_eq!(server.requests().len(), 1, "{}", stderr_of(&out));
 
     let home = sending_home(&server.url());
-    let (_, took) = run(send(&home).args(["--timeout", "500ms"]), 4);
+    let (_, took) = run_timed(send(&home).args(["--timeout", "500ms"]), 4);
     assert_within(took, SLACK, "send to a resetting endpoint");
     check_no_answer(&home, 1 + RETRIES as usize, "closed the connection");
     assert_eq!(server.requests().len(), 2 + RETRIES as usize);
@@ -685,7 +608,7 @@ fn a_close_right_after_accepting_is_exit_4_and_retried() {
     assert_eq!(server.connections(), 1);
 
     let home = sending_home(&server.url());
-    let (_, took) = run(send(&home).args(["--timeout", "500ms"]), 4);
+    let (_, took) = run_timed(send(&home).args(["--timeout", "500ms"]), 4);
     assert_within(took, SLACK, "send to an endpoint that hangs up");
     check_no_answer(&home, 1 + RETRIES as usize, "closed the connection");
     assert_eq!(server.connections(), 2 + RETRIES as usize);
@@ -696,7 +619,7 @@ fn a_close_right_after_accepting_is_exit_4_and_retried() {
 fn headers_that_never_come_time_out_soon_after_the_timeout() {
     let server = FaultServer::start(Fault::Hang);
     let home = TestHome::new();
-    let (out, took) = run(mock(&home, &server.url()).args(["--timeout", "500ms"]), 4);
+    let (out, took) = run_timed(mock(&home, &server.url()).args(["--timeout", "500ms"]), 4);
     assert_within(took, Duration::from_millis(500) + SLACK, "mock");
     assert!(
         took >= Duration::from_millis(500),
@@ -710,7 +633,7 @@ fn headers_that_never_come_time_out_soon_after_the_timeout() {
     assert!(home.log_records().is_empty());
 
     let home = sending_home(&server.url());
-    let (out, took) = run(send(&home).args(["--timeout", "500ms"]), 4);
+    let (out, took) = run_timed(send(&home).args(["--timeout", "500ms"]), 4);
     assert_within(took, 3 * Duration::from_millis(500) + SLACK, "send");
     assert!(error_line(&out).contains("timeout"), "{}", error_line(&out));
     for record in check_no_answer(&home, 1 + RETRIES as usize, "timeout") {
@@ -732,7 +655,7 @@ fn an_answer_that_is_not_http_is_exit_4() {
     );
 
     let home = sending_home(&server.url());
-    let (_, took) = run(send(&home).args(["--timeout", "500ms"]), 4);
+    let (_, took) = run_timed(send(&home).args(["--timeout", "500ms"]), 4);
     assert_within(took, SLACK, "send to a non-HTTP endpoint");
     check_no_answer(&home, 1 + RETRIES as usize, "not valid HTTP");
 }
@@ -743,7 +666,7 @@ fn an_answer_that_is_not_http_is_exit_4() {
 fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
     let server = FaultServer::start(Fault::Trickle { code: 200 });
     let home = TestHome::new();
-    let (out, took) = run(
+    let (out, took) = run_timed(
         mock(&home, &server.url()).args(["--timeout", "1s", "--json"]),
         0,
     );
@@ -766,7 +689,7 @@ fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
     assert!(home.log_records().is_empty());
 
     // A person at a terminal is told the body did not all come.
-    let mut cmd = std_command(&home);
+    let mut cmd = home.std_cmd();
     cmd.env("SFHOOK_SECRET", SECRET).args([
         "mock",
         EVENT,
@@ -783,7 +706,7 @@ fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
     );
 
     let home = sending_home(&server.url());
-    let (out, took) = run(send(&home).args(["--timeout", "1s"]), 0);
+    let (out, took) = run_timed(send(&home).args(["--timeout", "1s"]), 0);
     assert_within(took, Duration::from_secs(1) + SLACK, "send");
     assert!(stderr_of(&out).contains("cut short"), "{}", stderr_of(&out));
     let records = check_attempts(&home, 1, Some(200));
@@ -798,7 +721,7 @@ fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
     );
     assert!(record["duration_ms"].as_u64().unwrap() >= 1000, "{record}");
 
-    let mut cmd = std_command(&home);
+    let mut cmd = home.std_cmd();
     cmd.args(["send", EVENT, "--timeout", "1s"]);
     let (code, printed) = on_a_terminal(cmd);
     assert_eq!(code, 0, "{printed}");
@@ -809,13 +732,13 @@ fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
 fn a_5xx_whose_body_trickles_is_exit_3_and_retried() {
     let server = FaultServer::start(Fault::Trickle { code: 500 });
     let home = TestHome::new();
-    let (out, took) = run(mock(&home, &server.url()).args(["--timeout", "1s"]), 3);
+    let (out, took) = run_timed(mock(&home, &server.url()).args(["--timeout", "1s"]), 3);
     assert_within(took, Duration::from_secs(1) + SLACK, "mock");
     let line = error_line(&out);
     assert!(line.contains("500") && line.contains("cut short"), "{line}");
 
     let home = sending_home(&server.url());
-    let (_, took) = run(send(&home).args(["--timeout", "1s"]), 3);
+    let (_, took) = run_timed(send(&home).args(["--timeout", "1s"]), 3);
     assert_within(took, 3 * Duration::from_secs(1) + SLACK, "send");
     for record in check_refused(&home, 1 + RETRIES as usize, 500) {
         assert!(
@@ -839,7 +762,7 @@ fn redirects_are_failures_never_followed_nor_retried() {
         );
 
         let home = sending_home(&server.url());
-        run(&mut send(&home), 3);
+        run_timed(&mut send(&home), 3);
         check_refused(&home, 1, code);
         assert_eq!(server.requests().len(), 2, "{code}: retried");
     }
@@ -859,7 +782,7 @@ fn client_errors_are_exit_3_and_not_retried() {
         assert!(stdout_of(&out).contains("{\"error\":\"no\"}"));
 
         let home = sending_home(&server.url());
-        let (out, _) = run(&mut send(&home), 3);
+        let (out, _) = run_timed(&mut send(&home), 3);
         assert!(
             error_line(&out).contains(&code.to_string()),
             "{}",
@@ -884,7 +807,7 @@ fn server_errors_are_exit_3_and_retried_with_exponential_backoff() {
             .args(["configure", "--backoff", "200ms"])
             .assert()
             .success();
-        let (_, took) = run(&mut send(&home), 3);
+        let (_, took) = run_timed(&mut send(&home), 3);
         // Waits of at most 1.5 × (200 + 400) ms.
         assert_within(took, Duration::from_millis(900) + SLACK, "send");
         check_refused(&home, 1 + RETRIES as usize, code);
@@ -907,7 +830,7 @@ fn a_429_is_retried_after_its_retry_after() {
         Fault::status(200),
     ]);
     let home = sending_home(&server.url());
-    let (out, took) = run(&mut send(&home), 0);
+    let (out, took) = run_timed(&mut send(&home), 0);
     assert_within(took, Duration::from_secs(1) + SLACK, "send");
     assert!(
         stderr_of(&out).contains("retrying in"),
@@ -942,7 +865,7 @@ fn a_1_gb_answer_is_streamed_in_bounded_memory() {
     let server = FaultServer::start(Fault::Huge { size: SIZE });
     let home = sending_home(&server.url());
     let started = Instant::now();
-    let (code, peak_kib) = exit_code_and_peak_rss(std_command(&home).args(["send", EVENT]));
+    let (code, peak_kib) = exit_code_and_peak_rss(home.std_cmd().args(["send", EVENT]));
     let took = started.elapsed();
     assert_eq!(code, 0);
     assert_within(took, SLACK, "send with a 1 GB answer");
@@ -954,7 +877,7 @@ fn a_1_gb_answer_is_streamed_in_bounded_memory() {
 
     let started = Instant::now();
     let (code, peak_kib) =
-        exit_code_and_peak_rss(std_command(&home).env("SFHOOK_SECRET", SECRET).args([
+        exit_code_and_peak_rss(home.std_cmd().env("SFHOOK_SECRET", SECRET).args([
             "mock",
             EVENT,
             "--url",
@@ -978,18 +901,18 @@ fn a_body_that_is_not_utf8_is_logged_as_valid_json() {
         body,
     });
     let home = TestHome::new();
-    let (out, _) = run(mock(&home, &server.url()).arg("--json"), 0);
+    let (out, _) = run_timed(mock(&home, &server.url()).arg("--json"), 0);
     let printed: Value = serde_json::from_str(&stdout_of(&out)).expect("one JSON object");
     let expected = "\u{fffd}\u{fffd}{\u{fffd}\"\\\u{0}\u{1b}é\u{fffd}";
     assert_eq!(printed["response_body"], expected);
 
     let home = sending_home(&server.url());
-    run(&mut send(&home), 0);
+    run_timed(&mut send(&home), 0);
     // The line parses (log_records panics otherwise), and so does every
     // line `logs --json` prints.
     let records = check_attempts(&home, 1, Some(200));
     assert_eq!(records[0]["response_body"], expected);
-    let (out, _) = run(home.cmd().args(["logs", "--json"]), 0);
+    let (out, _) = run_timed(home.cmd().args(["logs", "--json"]), 0);
     let stdout = stdout_of(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 1, "{stdout}");
@@ -1005,12 +928,12 @@ fn an_http_1_0_answer_delimited_by_closing_is_read_whole() {
         b"HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nthanks, all of it".to_vec(),
     ));
     let home = TestHome::new();
-    let (out, _) = run(mock(&home, &server.url()).arg("--json"), 0);
+    let (out, _) = run_timed(mock(&home, &server.url()).arg("--json"), 0);
     let printed: Value = serde_json::from_str(&stdout_of(&out)).expect("one JSON object");
     assert_eq!(printed["response_body"], "thanks, all of it");
 
     let home = sending_home(&server.url());
-    run(&mut send(&home), 0);
+    run_timed(&mut send(&home), 0);
     let records = check_attempts(&home, 1, Some(200));
     assert_eq!(records[0]["success"], true);
     assert_eq!(records[0]["response_body"], "thanks, all of it");
@@ -1032,7 +955,7 @@ fn a_self_signed_certificate_is_refused_with_a_hint_and_accepted_with_insecure()
     );
     assert!(server.requests().is_empty());
 
-    let (out, _) = run(mock(&home, &url).arg("--insecure"), 0);
+    let (out, _) = run_timed(mock(&home, &url).arg("--insecure"), 0);
     let stderr = stderr_of(&out);
     assert!(
         stderr.contains("warning") && stderr.contains("--insecure"),
@@ -1042,9 +965,9 @@ fn a_self_signed_certificate_is_refused_with_a_hint_and_accepted_with_insecure()
 
     // send does not retry a certificate problem: it will not fix itself.
     let home = sending_home(&url);
-    run(&mut send(&home), 4);
+    run_timed(&mut send(&home), 4);
     check_no_answer(&home, 1, "--cacert");
-    let (out, _) = run(send(&home).arg("--insecure"), 0);
+    let (out, _) = run_timed(send(&home).arg("--insecure"), 0);
     assert!(stderr_of(&out).contains("warning"), "{}", stderr_of(&out));
     assert_eq!(home.log_records()[1]["success"], true);
 }
@@ -1062,12 +985,12 @@ fn an_expired_certificate_names_its_expiry_date() {
     let url = server.https_url("localhost");
     let home = TestHome::new();
     let cacert = ca.pem_file(&home);
-    let (out, _) = run(mock(&home, &url).arg("--cacert").arg(&cacert), 4);
+    let (out, _) = run_timed(mock(&home, &url).arg("--cacert").arg(&cacert), 4);
     assert!(error_line(&out).contains(expected), "{}", error_line(&out));
 
     let home = sending_home(&url);
     let cacert = ca.pem_file(&home);
-    run(send(&home).arg("--cacert").arg(&cacert), 4);
+    run_timed(send(&home).arg("--cacert").arg(&cacert), 4);
     check_no_answer(&home, 1, expected);
 
     // Self-signed and expired: the expiry is what the user must hear of first.
@@ -1086,7 +1009,7 @@ fn a_certificate_for_another_host_names_the_hosts_it_is_for() {
         let url = server.https_url(host);
         let home = TestHome::new();
         let cacert = ca.pem_file(&home);
-        let (out, _) = run(mock(&home, &url).arg("--cacert").arg(&cacert), 4);
+        let (out, _) = run_timed(mock(&home, &url).arg("--cacert").arg(&cacert), 4);
         let line = error_line(&out);
         let expected = format!(
             "TLS: the endpoint's certificate is for other.example, www.other.example, not {host}"
@@ -1095,7 +1018,7 @@ fn a_certificate_for_another_host_names_the_hosts_it_is_for() {
 
         let home = sending_home(&url);
         let cacert = ca.pem_file(&home);
-        run(send(&home).arg("--cacert").arg(&cacert), 4);
+        run_timed(send(&home).arg("--cacert").arg(&cacert), 4);
         check_no_answer(&home, 1, &expected);
     }
     assert!(server.requests().is_empty());
@@ -1114,13 +1037,13 @@ fn a_private_ca_is_trusted_with_cacert_and_only_with_it() {
         let home = TestHome::new();
         let cacert = ca.pem_file(&home);
         check_mock_fails(&home, &url, 4, "--cacert");
-        run(mock(&home, &url).arg("--cacert").arg(&cacert), 0);
+        run_timed(mock(&home, &url).arg("--cacert").arg(&cacert), 0);
 
         let home = sending_home(&url);
         let cacert = ca.pem_file(&home);
-        run(&mut send(&home), 4);
+        run_timed(&mut send(&home), 4);
         check_no_answer(&home, 1, "not signed by a trusted authority");
-        run(send(&home).arg("--cacert").arg(&cacert), 0);
+        run_timed(send(&home).arg("--cacert").arg(&cacert), 0);
         assert_eq!(home.log_records()[1]["success"], true);
     }
     let requests = server.requests();
@@ -1138,7 +1061,7 @@ fn https_to_a_plain_http_server_says_so() {
     assert!(line.contains("use an http:// URL"), "{line}");
 
     let home = sending_home(&url);
-    let (_, took) = run(&mut send(&home), 4);
+    let (_, took) = run_timed(&mut send(&home), 4);
     assert_within(took, SLACK, "send");
     check_no_answer(&home, 1, "use an http:// URL");
 }
@@ -1153,7 +1076,7 @@ fn http_to_a_tls_server_says_so() {
     assert!(server.requests().is_empty(), "{}", stderr_of(&out));
 
     let home = sending_home(&url);
-    let (_, took) = run(send(&home).args(["--timeout", "500ms"]), 4);
+    let (_, took) = run_timed(send(&home).args(["--timeout", "500ms"]), 4);
     assert_within(took, 3 * Duration::from_millis(500) + SLACK, "send");
     // Retried, as any answer that is not HTTP may be a passing fault.
     check_no_answer(&home, 1 + RETRIES as usize, "https://");
@@ -1196,10 +1119,6 @@ fn check_named<'c>(
         .unwrap_or_else(|| panic!("no {name} check in {checks:?}"))
 }
 
-fn describe(out: &Output) -> String {
-    format!("exit {:?}: {}", out.status.code(), stderr_of(out))
-}
-
 /// A receiver like the reference's sample: 200 for a valid signature under
 /// `secret`, 406 "Signatures mismatch" otherwise.
 fn verifying_receiver(secret: &'static str) -> TestServer {
@@ -1216,7 +1135,7 @@ fn verifying_receiver(secret: &'static str) -> TestServer {
 fn doctor_passes_every_check_against_a_good_endpoint() {
     let receiver = verifying_receiver(SECRET);
     let home = sending_home(&receiver.url());
-    run(&mut send(&home), 0);
+    run_timed(&mut send(&home), 0);
     let (code, checks) = doctor(&home, &[]);
     let names: Vec<&str> = checks.iter().map(|c| c.0.as_str()).collect();
     assert_eq!(
@@ -1343,8 +1262,8 @@ fn doctor_groups_recent_failures_in_the_log_by_cause() {
         .args(["configure", "--retries", "0"])
         .assert()
         .success();
-    run(&mut send(&home), 3);
-    run(&mut send(&home), 3);
+    run_timed(&mut send(&home), 3);
+    run_timed(&mut send(&home), 3);
     drop(failing);
     let receiver = verifying_receiver(SECRET);
     home.cmd()
@@ -1365,7 +1284,7 @@ fn doctor_groups_recent_failures_in_the_log_by_cause() {
     assert_eq!(code, 1);
 
     // After a successful delivery the old failures are a warning.
-    run(&mut send(&home), 0);
+    run_timed(&mut send(&home), 0);
     let (code, checks) = doctor(&home, &[]);
     let (_, status, detail, _) = check_named(&checks, "log");
     assert_eq!(status, "warn", "{detail}");

@@ -2,15 +2,13 @@
 //! catalogue, driven through the real binary in a temporary home. What is
 //! asserted is what a user sees: exit codes, messages, file bytes and modes.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use predicates::prelude::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -34,85 +32,6 @@ Device Reboot | Yes | Yes | Yes | Yes | Yes |
 Device Custom Properties Updated | Yes | Yes | Yes | Yes | Yes |
 Device Sim Swap | Yes | No | No | No | No |
 ";
-
-/// The contract's event table (PRODUCT.md), in its order: slug, wire name,
-/// category, display name.
-const CONTRACT_EVENTS: [(&str, &str, &str, &str); 14] = [
-    (
-        "device-enrolled",
-        "device.enrolled",
-        "enrollment",
-        "Device Enrolled",
-    ),
-    (
-        "device-activated",
-        "device.activated",
-        "enrollment",
-        "Device Activated",
-    ),
-    (
-        "device-unenrolled",
-        "device.unenrolled",
-        "enrollment",
-        "Device Unenrolled",
-    ),
-    (
-        "device-deleted",
-        "device.deleted",
-        "enrollment",
-        "Device Deleted",
-    ),
-    (
-        "device-unlocked",
-        "device.unlocked",
-        "management",
-        "Device Unlocked",
-    ),
-    (
-        "device-locked",
-        "device.locked",
-        "management",
-        "Device Locked",
-    ),
-    ("device-lost", "device.lost", "management", "Device Lost"),
-    ("device-found", "device.found", "management", "Device Found"),
-    (
-        "device-shutdown",
-        "device.shutdown",
-        "management",
-        "Device Shutdown",
-    ),
-    (
-        "device-reboot",
-        "device.reboot",
-        "management",
-        "Device Reboot",
-    ),
-    (
-        "device-user-signed-in",
-        "device.user_signed_in",
-        "device-update",
-        "Device User Signed In",
-    ),
-    (
-        "device-user-signed-out",
-        "device.user_signed_out",
-        "device-update",
-        "Device User Signed Out",
-    ),
-    (
-        "device-custom-properties-updated",
-        "device.custom_properties_updated",
-        "device-update",
-        "Device Custom Properties Updated",
-    ),
-    (
-        "device-sim-swap",
-        "device.sim_swap",
-        "device-update",
-        "Device Sim Swap",
-    ),
-];
 
 /// The platform names users type, in the reference's column order.
 const PLATFORMS: [&str; 5] = ["android", "ios", "macos", "windows", "linux"];
@@ -162,19 +81,26 @@ fn expected_events() -> Vec<Expected> {
     assert_eq!(table.len(), 14);
     CONTRACT_EVENTS
         .iter()
-        .map(|&(slug, wire, category, name)| {
-            let row = table
-                .get(name)
-                .unwrap_or_else(|| panic!("{name} is not in the reference table"));
-            assert_eq!(row.len(), 5, "{name}");
-            Expected {
-                slug,
-                wire,
-                category,
-                name,
-                support: PLATFORMS.into_iter().zip(row.iter().copied()).collect(),
-            }
-        })
+        .map(
+            |&ContractEvent {
+                 slug,
+                 wire,
+                 category,
+                 name,
+             }| {
+                let row = table
+                    .get(name)
+                    .unwrap_or_else(|| panic!("{name} is not in the reference table"));
+                assert_eq!(row.len(), 5, "{name}");
+                Expected {
+                    slug,
+                    wire,
+                    category,
+                    name,
+                    support: PLATFORMS.into_iter().zip(row.iter().copied()).collect(),
+                }
+            },
+        )
         .collect()
 }
 
@@ -188,10 +114,6 @@ fn cells(line: &str) -> Vec<&str> {
 /// `sha256:` and the first 12 hex digits of SHA-256(secret), computed here.
 fn fingerprint(secret: &[u8]) -> String {
     format!("sha256:{}", &hex::encode(Sha256::digest(secret))[..12])
-}
-
-fn run(cmd: &mut assert_cmd::Command) -> Output {
-    cmd.output().expect("run sfhook")
 }
 
 fn code(output: &Output) -> i32 {
@@ -212,17 +134,6 @@ fn expect_code(output: &Output, expected: i32, what: &str) {
     );
 }
 
-fn status_json(home: &TestHome, profile: Option<&str>) -> Value {
-    let mut cmd = home.cmd();
-    cmd.args(["status", "--json"]);
-    if let Some(profile) = profile {
-        cmd.args(["--profile", profile]);
-    }
-    let output = run(&mut cmd);
-    expect_code(&output, 0, "status --json");
-    serde_json::from_slice(&output.stdout).expect("status --json prints one JSON object")
-}
-
 fn subscriptions(status: &Value) -> Vec<String> {
     status["subscriptions"]
         .as_array()
@@ -234,23 +145,17 @@ fn subscriptions(status: &Value) -> Vec<String> {
 
 /// configure with `secret` on stdin.
 fn configure_with_secret(home: &TestHome, url: &str, secret: &str) -> Output {
-    run(home
-        .cmd()
-        .args(["configure", "--url", url, "--secret-stdin"])
-        .write_stdin(secret.to_string()))
+    finish(
+        home.cmd()
+            .args(["configure", "--url", url, "--secret-stdin"])
+            .write_stdin(secret.to_string()),
+    )
 }
 
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, bytes).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
 }
 
 /// Names of the files in `dir`, sorted.
@@ -280,10 +185,11 @@ fn configure_activate_subscribe_status_unsubscribe_deactivate() {
     let home = TestHome::new();
     let url = "https://hooks.example.com/scalefusion";
 
-    let out = run(home
-        .cmd()
-        .args(["configure", "--url", url, "--secret-stdin"])
-        .write_stdin(format!("{SECRET}\n")));
+    let out = finish(
+        home.cmd()
+            .args(["configure", "--url", url, "--secret-stdin"])
+            .write_stdin(format!("{SECRET}\n")),
+    );
     expect_code(&out, 0, "configure");
     let err = stderr_of(&out);
     assert!(err.contains("Saved profile 'default'"), "{err}");
@@ -303,12 +209,12 @@ fn configure_activate_subscribe_status_unsubscribe_deactivate() {
         "configure prints no data when no secret was generated"
     );
 
-    let status = status_json(&home, None);
+    let status = home.status_json(None);
     assert_eq!(status["configured"], true);
     assert_eq!(status["active"], false);
     assert_eq!(status["url"], url);
 
-    let out = run(home.cmd().arg("activate"));
+    let out = finish(home.cmd().arg("activate"));
     expect_code(&out, 0, "activate");
     let err = stderr_of(&out);
     assert!(err.contains("active"), "{err}");
@@ -316,17 +222,18 @@ fn configure_activate_subscribe_status_unsubscribe_deactivate() {
         err.contains(url),
         "activate says where deliveries go: {err}"
     );
-    assert_eq!(status_json(&home, None)["active"], true);
+    assert_eq!(home.status_json(None)["active"], true);
 
-    let out = run(home
-        .cmd()
-        .args(["subscribe", "device-enrolled", "device-locked"]));
+    let out = finish(
+        home.cmd()
+            .args(["subscribe", "device-enrolled", "device-locked"]),
+    );
     expect_code(&out, 0, "subscribe");
     let err = stderr_of(&out);
     assert!(err.contains("Subscribed to device-enrolled"), "{err}");
     assert!(err.contains("Subscribed to device-locked"), "{err}");
 
-    let status = status_json(&home, None);
+    let status = home.status_json(None);
     assert_eq!(status["profile"], "default");
     assert_eq!(status["configured"], true);
     assert_eq!(status["active"], true);
@@ -334,26 +241,23 @@ fn configure_activate_subscribe_status_unsubscribe_deactivate() {
     assert_eq!(status["secret_fingerprint"], fingerprint(SECRET.as_bytes()));
     assert_eq!(subscriptions(&status), ["device-enrolled", "device-locked"]);
 
-    let out = run(home.cmd().args(["unsubscribe", "device-locked"]));
+    let out = finish(home.cmd().args(["unsubscribe", "device-locked"]));
     expect_code(&out, 0, "unsubscribe");
     assert!(
         stderr_of(&out).contains("Unsubscribed from device-locked"),
         "{}",
         stderr_of(&out)
     );
-    assert_eq!(
-        subscriptions(&status_json(&home, None)),
-        ["device-enrolled"]
-    );
+    assert_eq!(subscriptions(&home.status_json(None)), ["device-enrolled"]);
 
-    let out = run(home.cmd().arg("deactivate"));
+    let out = finish(home.cmd().arg("deactivate"));
     expect_code(&out, 0, "deactivate");
     assert!(
         stderr_of(&out).contains("deactivated"),
         "{}",
         stderr_of(&out)
     );
-    let status = status_json(&home, None);
+    let status = home.status_json(None);
     assert_eq!(status["active"], false);
     assert_eq!(
         subscriptions(&status),
@@ -362,7 +266,7 @@ fn configure_activate_subscribe_status_unsubscribe_deactivate() {
     );
 
     // Not active any more: changing subscriptions is refused.
-    let out = run(home.cmd().args(["subscribe", "device-lost"]));
+    let out = finish(home.cmd().args(["subscribe", "device-lost"]));
     expect_code(&out, 5, "subscribe after deactivate");
 }
 
@@ -371,7 +275,7 @@ fn status_on_a_pipe_is_one_tab_separated_line_per_field() {
     let home = TestHome::new();
     home.configure_active("https://hooks.example.com/x");
     home.subscribe(&["device-enrolled", "device-locked"]);
-    let out = run(home.cmd().arg("status"));
+    let out = finish(home.cmd().arg("status"));
     expect_code(&out, 0, "status");
     let text = stdout_of(&out);
     assert!(!text.contains('\u{1b}'), "no colour on a pipe: {text:?}");
@@ -399,7 +303,7 @@ fn status_on_a_pipe_is_one_tab_separated_line_per_field() {
 #[test]
 fn events_json_lists_the_fourteen_events_with_the_reference_platforms() {
     let home = TestHome::new();
-    let out = run(home.cmd().args(["events", "--json"]));
+    let out = finish(home.cmd().args(["events", "--json"]));
     expect_code(&out, 0, "events --json");
     let list: Value = serde_json::from_slice(&out.stdout).expect("events --json is JSON");
     let list = list.as_array().expect("a JSON array");
@@ -438,7 +342,7 @@ fn events_json_lists_the_fourteen_events_with_the_reference_platforms() {
 #[test]
 fn events_on_a_pipe_are_tab_separated_lines_without_colour() {
     let home = TestHome::new();
-    let out = run(home.cmd().arg("events"));
+    let out = finish(home.cmd().arg("events"));
     expect_code(&out, 0, "events");
     let text = stdout_of(&out);
     assert!(!text.contains('\u{1b}'), "no escapes on a pipe: {text:?}");
@@ -462,9 +366,9 @@ fn events_on_a_pipe_are_tab_separated_lines_without_colour() {
     }
 
     // NO_COLOR set and --color auto: still plain.
-    let out = run(home.cmd().arg("events").env("NO_COLOR", "1"));
+    let out = finish(home.cmd().arg("events").env("NO_COLOR", "1"));
     assert!(!stdout_of(&out).contains('\u{1b}'));
-    let out = run(home.cmd().args(["events", "--color", "never"]));
+    let out = finish(home.cmd().args(["events", "--color", "never"]));
     assert!(!stdout_of(&out).contains('\u{1b}'));
 }
 
@@ -477,7 +381,7 @@ fn color_always_colours_a_pipe_and_overrides_no_color() {
         if let Some((k, v)) = extra_env {
             cmd.env(k, v);
         }
-        let out = run(&mut cmd);
+        let out = finish(&mut cmd);
         expect_code(&out, 0, "events --color always");
         let text = stdout_of(&out);
         assert!(
@@ -490,12 +394,13 @@ fn color_always_colours_a_pipe_and_overrides_no_color() {
     }
     // Diagnostics too.
     home.configure_active("https://hooks.example.com/x");
-    let out = run(home
-        .cmd()
-        .args(["subscribe", "device-enrolled", "--color", "always"]));
+    let out = finish(
+        home.cmd()
+            .args(["subscribe", "device-enrolled", "--color", "always"]),
+    );
     expect_code(&out, 0, "subscribe --color always");
     assert!(stderr_of(&out).contains("\u{1b}["), "{:?}", stderr_of(&out));
-    let out = run(home.cmd().args(["subscribe", "device-locked"]));
+    let out = finish(home.cmd().args(["subscribe", "device-locked"]));
     assert!(!stderr_of(&out).contains('\u{1b}'), "{:?}", stderr_of(&out));
 }
 
@@ -504,12 +409,12 @@ fn events_filters_by_category_platform_and_subscription() {
     let home = TestHome::new();
     let expected = expected_events();
     let listed = |args: &[&str]| -> Vec<String> {
-        let out = run(home.cmd().arg("events").args(args).arg("--json"));
+        let out = finish(home.cmd().arg("events").args(args).arg("--json"));
         expect_code(&out, 0, &format!("events {args:?}"));
         slugs_of_json_list(&out.stdout)
     };
     let piped = |args: &[&str]| -> Vec<String> {
-        let out = run(home.cmd().arg("events").args(args));
+        let out = finish(home.cmd().arg("events").args(args));
         expect_code(&out, 0, &format!("events {args:?}"));
         stdout_of(&out)
             .lines()
@@ -582,7 +487,7 @@ fn events_filters_by_category_platform_and_subscription() {
     );
 
     // The marks on a pipe and in JSON.
-    let out = run(home.cmd().arg("events"));
+    let out = finish(home.cmd().arg("events"));
     for line in stdout_of(&out).lines() {
         let fields: Vec<&str> = line.split('\t').collect();
         let subscribed = ["device-enrolled", "device-lost", "device-sim-swap"].contains(&fields[0]);
@@ -592,7 +497,7 @@ fn events_filters_by_category_platform_and_subscription() {
             "{line}"
         );
     }
-    let out = run(home.cmd().args(["events", "--json"]));
+    let out = finish(home.cmd().args(["events", "--json"]));
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     for event in list.as_array().unwrap() {
         let subscribed = ["device-enrolled", "device-lost", "device-sim-swap"]
@@ -617,9 +522,11 @@ fn events_show_prints_a_sample_for_each_supported_platform_and_refuses_the_other
     let mut checked = 0;
     for event in expected_events() {
         for platform in PLATFORMS {
-            let out = run(home
-                .cmd()
-                .args(["events", "show", event.slug, "--platform", platform]));
+            let out =
+                finish(
+                    home.cmd()
+                        .args(["events", "show", event.slug, "--platform", platform]),
+                );
             if event.support[platform] {
                 expect_code(
                     &out,
@@ -651,7 +558,7 @@ fn events_show_prints_a_sample_for_each_supported_platform_and_refuses_the_other
         }
 
         // Without --platform: the first platform that supports the event.
-        let out = run(home.cmd().args(["events", "show", event.name]));
+        let out = finish(home.cmd().args(["events", "show", event.name]));
         expect_code(&out, 0, &format!("events show {:?}", event.name));
         let document: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(
@@ -664,13 +571,14 @@ fn events_show_prints_a_sample_for_each_supported_platform_and_refuses_the_other
     assert_eq!(checked, 70);
 
     // The issue's example, exactly.
-    let out = run(home
-        .cmd()
-        .args(["events", "show", "device-sim-swap", "--platform", "ios"]));
+    let out = finish(
+        home.cmd()
+            .args(["events", "show", "device-sim-swap", "--platform", "ios"]),
+    );
     expect_code(&out, 2, "events show device-sim-swap --platform ios");
     assert!(stderr_of(&out).contains("android"), "{}", stderr_of(&out));
 
-    let out = run(home.cmd().args(["events", "show", "device-enroled"]));
+    let out = finish(home.cmd().args(["events", "show", "device-enroled"]));
     expect_code(&out, 2, "events show with a typo");
     assert!(
         stderr_of(&out).contains("device-enrolled"),
@@ -685,7 +593,7 @@ fn events_are_named_by_slug_wire_name_or_display_name_in_any_case() {
     home.configure_active("https://hooks.example.com/x");
     home.subscribe(&["DEVICE.LOCKED", "Device User Signed In", "device-sim-swap"]);
     assert_eq!(
-        subscriptions(&status_json(&home, None)),
+        subscriptions(&home.status_json(None)),
         ["device-locked", "device-user-signed-in", "device-sim-swap"]
     );
 }
@@ -696,7 +604,7 @@ fn events_are_named_by_slug_wire_name_or_display_name_in_any_case() {
 #[test]
 fn configure_without_a_terminal_or_url_fails_at_once_when_stdin_is_closed() {
     let home = TestHome::new();
-    let out = run(home.cmd().arg("configure").timeout(Duration::from_secs(5)));
+    let out = finish(home.cmd().arg("configure").timeout(Duration::from_secs(5)));
     expect_code(&out, 2, "configure with stdin closed");
     assert!(
         stderr_of(&out).contains("--url"),
@@ -706,10 +614,11 @@ fn configure_without_a_terminal_or_url_fails_at_once_when_stdin_is_closed() {
     assert!(!home.config_path().exists(), "nothing saved");
 
     // A URL but no secret: the same, naming the ways to give one.
-    let out = run(home
-        .cmd()
-        .args(["configure", "--url", "https://hooks.example.com/x"])
-        .timeout(Duration::from_secs(5)));
+    let out = finish(
+        home.cmd()
+            .args(["configure", "--url", "https://hooks.example.com/x"])
+            .timeout(Duration::from_secs(5)),
+    );
     expect_code(&out, 2, "configure --url with stdin closed");
     assert!(
         stderr_of(&out).contains("--secret-stdin"),
@@ -722,10 +631,9 @@ fn configure_without_a_terminal_or_url_fails_at_once_when_stdin_is_closed() {
 /// Runs sfhook with stdin an open pipe that is never written to, and fails
 /// the test if the process has not finished within `bound`.
 fn run_with_silent_stdin(home: &TestHome, args: &[&str], bound: Duration) -> Output {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sfhook"))
+    let mut child = home
+        .std_cmd()
         .args(args)
-        .env_clear()
-        .env("SFHOOK_HOME", home.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -846,7 +754,7 @@ fn assert_corrupt_config_refused(text: &str, line: usize) {
     write_private(&home.config_path(), text.as_bytes());
     let before_names = file_names(home.path());
     for args in CONFIG_READERS {
-        let out = run(home.cmd().args(*args));
+        let out = finish(home.cmd().args(*args));
         expect_code(&out, 1, &format!("{args:?} with a corrupt config"));
         let err = stderr_of(&out);
         assert!(
@@ -923,7 +831,7 @@ fn config_readable_by_others_is_refused_with_a_chmod_hint() {
         &["subscribe", "device-enrolled"][..],
         &["events"][..],
     ] {
-        let out = run(home.cmd().args(args));
+        let out = finish(home.cmd().args(args));
         expect_code(&out, 1, &format!("{args:?} with a 0644 config"));
         let err = stderr_of(&out);
         assert!(err.contains("chmod 600"), "{err}");
@@ -975,7 +883,7 @@ fn the_secret_appears_in_no_output() {
 
     let mut outputs: Vec<(String, Output)> = Vec::new();
     let mut record =
-        |what: &str, cmd: &mut assert_cmd::Command| outputs.push((what.to_string(), run(cmd)));
+        |what: &str, cmd: &mut assert_cmd::Command| outputs.push((what.to_string(), finish(cmd)));
     record("activate", home.cmd().arg("activate"));
     record(
         "subscribe",
@@ -1054,7 +962,7 @@ fn the_secret_appears_in_no_output() {
             &["subscribe", "device-enrolled"][..],
             &["events"][..],
         ] {
-            let out = run(home.cmd().args(args));
+            let out = finish(home.cmd().args(args));
             assert_no_secret(&out, &format!("{args:?} with config {text:?}"));
         }
     }
@@ -1069,7 +977,7 @@ fn the_secret_appears_in_no_output() {
         );
         std::fs::set_permissions(home.config_path(), std::fs::Permissions::from_mode(0o644))
             .unwrap();
-        let out = run(home.cmd().arg("status"));
+        let out = finish(home.cmd().arg("status"));
         expect_code(&out, 1, "status with 0644");
         assert_no_secret(&out, "status with 0644");
     }
@@ -1078,7 +986,7 @@ fn the_secret_appears_in_no_output() {
 #[test]
 fn generate_secret_prints_the_secret_once_and_only_then() {
     let home = TestHome::new();
-    let out = run(home.cmd().args([
+    let out = finish(home.cmd().args([
         "configure",
         "--url",
         "https://hooks.example.com/x",
@@ -1095,12 +1003,12 @@ fn generate_secret_prints_the_secret_once_and_only_then() {
     assert!(secret.bytes().all(|b| b.is_ascii_hexdigit()), "{stdout:?}");
     assert!(!stderr_of(&out).contains(secret), "not repeated on stderr");
     assert_eq!(
-        status_json(&home, None)["secret_fingerprint"],
+        home.status_json(None)["secret_fingerprint"],
         fingerprint(secret.as_bytes())
     );
 
     // Two generations differ, and nothing else ever shows it again.
-    let again = run(home.cmd().args(["configure", "--generate-secret"]));
+    let again = finish(home.cmd().args(["configure", "--generate-secret"]));
     expect_code(&again, 0, "configure --generate-secret again");
     assert_ne!(stdout_of(&again).trim(), secret);
     let second = stdout_of(&again).trim().to_string();
@@ -1111,7 +1019,7 @@ fn generate_secret_prints_the_secret_once_and_only_then() {
         &["configure", "--timeout", "2s"],
         &["activate"],
     ] {
-        let out = run(home.cmd().args(args));
+        let out = finish(home.cmd().args(args));
         expect_code(&out, 0, &format!("{args:?}"));
         for text in [stdout_of(&out), stderr_of(&out)] {
             assert!(!text.contains(&second), "{args:?} shows the secret: {text}");
@@ -1133,7 +1041,7 @@ fn secret_file_and_stdin_drop_exactly_one_trailing_newline() {
         let home = TestHome::new();
         configure_with_secret_file(&home, input);
         assert_eq!(
-            status_json(&home, None)["secret_fingerprint"],
+            home.status_json(None)["secret_fingerprint"],
             fingerprint(secret),
             "--secret-file holding {:?}",
             String::from_utf8_lossy(input)
@@ -1151,7 +1059,7 @@ fn secret_file_and_stdin_drop_exactly_one_trailing_newline() {
             .assert()
             .success();
         assert_eq!(
-            status_json(&home, None)["secret_fingerprint"],
+            home.status_json(None)["secret_fingerprint"],
             fingerprint(secret),
             "--secret-stdin given {:?}",
             String::from_utf8_lossy(input)
@@ -1170,38 +1078,43 @@ fn an_empty_secret_is_refused() {
     let attempts: Vec<(&str, Output)> = vec![
         (
             "empty stdin",
-            run(home
-                .cmd()
-                .args(["configure", "--url", url, "--secret-stdin"])
-                .write_stdin("")),
+            finish(
+                home.cmd()
+                    .args(["configure", "--url", url, "--secret-stdin"])
+                    .write_stdin(""),
+            ),
         ),
         (
             "newline on stdin",
-            run(home
-                .cmd()
-                .args(["configure", "--url", url, "--secret-stdin"])
-                .write_stdin("\n")),
+            finish(
+                home.cmd()
+                    .args(["configure", "--url", url, "--secret-stdin"])
+                    .write_stdin("\n"),
+            ),
         ),
         (
             "empty file",
-            run(home
-                .cmd()
-                .args(["configure", "--url", url, "--secret-file"])
-                .arg(&empty_file)),
+            finish(
+                home.cmd()
+                    .args(["configure", "--url", url, "--secret-file"])
+                    .arg(&empty_file),
+            ),
         ),
         (
             "file with a newline",
-            run(home
-                .cmd()
-                .args(["configure", "--url", url, "--secret-file"])
-                .arg(&newline_file)),
+            finish(
+                home.cmd()
+                    .args(["configure", "--url", url, "--secret-file"])
+                    .arg(&newline_file),
+            ),
         ),
         (
             "empty SFHOOK_SECRET",
-            run(home
-                .cmd()
-                .args(["configure", "--url", url])
-                .env("SFHOOK_SECRET", "")),
+            finish(
+                home.cmd()
+                    .args(["configure", "--url", url])
+                    .env("SFHOOK_SECRET", ""),
+            ),
         ),
     ];
     for (what, out) in attempts {
@@ -1251,20 +1164,21 @@ fn a_short_secret_is_saved_with_a_warning() {
             );
         }
         assert_eq!(
-            status_json(&home, None)["secret_fingerprint"],
+            home.status_json(None)["secret_fingerprint"],
             fingerprint(secret.as_bytes())
         );
     }
 
     let home = TestHome::new();
-    let out = run(home
-        .cmd()
-        .args(["configure", "--url", url])
-        .env("SFHOOK_SECRET", "tiny"));
+    let out = finish(
+        home.cmd()
+            .args(["configure", "--url", url])
+            .env("SFHOOK_SECRET", "tiny"),
+    );
     expect_code(&out, 0, "SFHOOK_SECRET=tiny");
     assert!(stderr_of(&out).contains("warning:"), "{}", stderr_of(&out));
     assert_eq!(
-        status_json(&home, None)["secret_fingerprint"],
+        home.status_json(None)["secret_fingerprint"],
         fingerprint(b"tiny")
     );
 }
@@ -1286,9 +1200,10 @@ fn configure_refuses_urls_that_are_not_absolute_http_with_a_host() {
         "mailto:ops@example.com",
         "",
     ] {
-        let out = run(home
-            .cmd()
-            .args(["configure", "--url", bad, "--generate-secret"]));
+        let out = finish(
+            home.cmd()
+                .args(["configure", "--url", bad, "--generate-secret"]),
+        );
         expect_code(&out, 2, &format!("--url {bad:?}"));
         assert!(
             stderr_of(&out).contains("URL"),
@@ -1344,7 +1259,7 @@ fn plain_http_to_another_host_warns() {
             assert!(err.contains("plain http"), "{err}");
         }
         assert_eq!(
-            status_json(&home, None)["configured"],
+            home.status_json(None)["configured"],
             true,
             "{url}: saved even with a warning"
         );
@@ -1364,7 +1279,7 @@ fn delivery_settings_are_saved_and_bad_values_refused() {
         .args(["--timeout", "500ms", "--retries", "0", "--backoff", "2m"])
         .assert()
         .success();
-    let delivery = status_json(&home, None)["delivery"].clone();
+    let delivery = home.status_json(None)["delivery"].clone();
     assert_eq!(
         delivery,
         serde_json::json!({"timeout_ms": 500, "retries": 0, "backoff_ms": 120_000})
@@ -1378,7 +1293,7 @@ fn delivery_settings_are_saved_and_bad_values_refused() {
         &["--retries", "many"],
         &["--backoff", "11m"],
     ] {
-        let out = run(home.cmd().arg("configure").args(bad));
+        let out = finish(home.cmd().arg("configure").args(bad));
         expect_code(&out, 2, &format!("configure {bad:?}"));
         assert!(stderr_of(&out).contains(bad[0]), "{}", stderr_of(&out));
     }
@@ -1388,7 +1303,7 @@ fn delivery_settings_are_saved_and_bad_values_refused() {
         .args(["configure", "--timeout", "7"])
         .assert()
         .success();
-    assert_eq!(status_json(&home, None)["delivery"]["timeout_ms"], 7000);
+    assert_eq!(home.status_json(None)["delivery"]["timeout_ms"], 7000);
 }
 
 #[test]
@@ -1397,8 +1312,8 @@ fn credentials_and_query_in_the_url_are_redacted_in_output() {
     let url = "https://bob:pa55word@hooks.example.com/x?token=t0ken";
     let out = configure_with_secret(&home, url, SECRET);
     expect_code(&out, 0, "configure");
-    let out2 = run(home.cmd().arg("status"));
-    let out3 = run(home.cmd().args(["status", "--json"]));
+    let out2 = finish(home.cmd().arg("status"));
+    let out3 = finish(home.cmd().args(["status", "--json"]));
     for out in [&out, &out2, &out3] {
         for text in [stdout_of(out), stderr_of(out)] {
             assert!(
@@ -1416,7 +1331,7 @@ fn credentials_and_query_in_the_url_are_redacted_in_output() {
 fn activate_without_configuration_says_to_configure() {
     let home = TestHome::new();
     for command in ["activate", "deactivate"] {
-        let out = run(home.cmd().arg(command));
+        let out = finish(home.cmd().arg(command));
         expect_code(&out, 5, command);
         assert!(
             stderr_of(&out).contains("sfhook configure"),
@@ -1426,7 +1341,7 @@ fn activate_without_configuration_says_to_configure() {
         assert!(!home.config_path().exists(), "{command} saved nothing");
     }
     // The same for a named profile, with the flag in the hint.
-    let out = run(home.cmd().args(["activate", "--profile", "staging"]));
+    let out = finish(home.cmd().args(["activate", "--profile", "staging"]));
     expect_code(&out, 5, "activate --profile staging");
     assert!(
         stderr_of(&out).contains("sfhook --profile staging configure"),
@@ -1438,7 +1353,7 @@ fn activate_without_configuration_says_to_configure() {
 #[test]
 fn subscribe_needs_an_active_configuration() {
     let home = TestHome::new();
-    let out = run(home.cmd().args(["subscribe", "device-enrolled"]));
+    let out = finish(home.cmd().args(["subscribe", "device-enrolled"]));
     expect_code(&out, 5, "subscribe before configure");
     assert!(
         stderr_of(&out).contains("sfhook configure"),
@@ -1462,7 +1377,7 @@ fn subscribe_needs_an_active_configuration() {
         &["subscribe", "--all"],
         &["unsubscribe", "device-enrolled"],
     ] {
-        let out = run(home.cmd().args(args));
+        let out = finish(home.cmd().args(args));
         expect_code(&out, 5, &format!("{args:?} before activate"));
         assert!(
             stderr_of(&out).contains("sfhook activate"),
@@ -1475,7 +1390,7 @@ fn subscribe_needs_an_active_configuration() {
         before,
         "nothing changed"
     );
-    assert!(subscriptions(&status_json(&home, None)).is_empty());
+    assert!(subscriptions(&home.status_json(None)).is_empty());
 }
 
 #[test]
@@ -1483,7 +1398,7 @@ fn an_unknown_event_is_a_usage_error_suggesting_the_closest() {
     let home = TestHome::new();
     home.configure_active("https://hooks.example.com/x");
     let before = std::fs::read(home.config_path()).unwrap();
-    let out = run(home.cmd().args(["subscribe", "device-enroled"]));
+    let out = finish(home.cmd().args(["subscribe", "device-enroled"]));
     expect_code(&out, 2, "subscribe device-enroled");
     assert!(
         stderr_of(&out).contains("device-enrolled"),
@@ -1492,9 +1407,10 @@ fn an_unknown_event_is_a_usage_error_suggesting_the_closest() {
     );
 
     // One typo among good names changes nothing.
-    let out = run(home
-        .cmd()
-        .args(["subscribe", "device-locked", "device-sim-swp"]));
+    let out = finish(
+        home.cmd()
+            .args(["subscribe", "device-locked", "device-sim-swp"]),
+    );
     expect_code(&out, 2, "subscribe with one typo");
     assert!(
         stderr_of(&out).contains("device-sim-swap"),
@@ -1503,7 +1419,7 @@ fn an_unknown_event_is_a_usage_error_suggesting_the_closest() {
     );
     assert_eq!(std::fs::read(home.config_path()).unwrap(), before);
 
-    let out = run(home.cmd().args(["unsubscribe", "device-lockd"]));
+    let out = finish(home.cmd().args(["unsubscribe", "device-lockd"]));
     expect_code(&out, 2, "unsubscribe device-lockd");
     assert!(
         stderr_of(&out).contains("device-locked"),
@@ -1519,9 +1435,10 @@ fn subscribe_and_unsubscribe_are_idempotent() {
     home.subscribe(&["device-enrolled"]);
     let before = std::fs::read(home.config_path()).unwrap();
 
-    let out = run(home
-        .cmd()
-        .args(["subscribe", "device-enrolled", "device.enrolled"]));
+    let out = finish(
+        home.cmd()
+            .args(["subscribe", "device-enrolled", "device.enrolled"]),
+    );
     expect_code(&out, 0, "subscribe again");
     assert!(
         stderr_of(&out).contains("Already subscribed to device-enrolled"),
@@ -1533,12 +1450,9 @@ fn subscribe_and_unsubscribe_are_idempotent() {
         before,
         "no change, no rewrite"
     );
-    assert_eq!(
-        subscriptions(&status_json(&home, None)),
-        ["device-enrolled"]
-    );
+    assert_eq!(subscriptions(&home.status_json(None)), ["device-enrolled"]);
 
-    let out = run(home.cmd().args(["unsubscribe", "device-lost"]));
+    let out = finish(home.cmd().args(["unsubscribe", "device-lost"]));
     expect_code(&out, 0, "unsubscribe what is not subscribed");
     assert!(
         stderr_of(&out).contains("Was not subscribed to device-lost"),
@@ -1552,10 +1466,10 @@ fn subscribe_and_unsubscribe_are_idempotent() {
             .args(["unsubscribe", "device-enrolled"])
             .assert()
             .success();
-        assert!(subscriptions(&status_json(&home, None)).is_empty());
+        assert!(subscriptions(&home.status_json(None)).is_empty());
     }
     // Activating twice is fine too.
-    let out = run(home.cmd().arg("activate"));
+    let out = finish(home.cmd().arg("activate"));
     expect_code(&out, 0, "activate again");
     assert!(
         stderr_of(&out).contains("already active"),
@@ -1582,7 +1496,7 @@ fn subscribe_all_and_by_category() {
         .args(["subscribe", "--category", "management"])
         .assert()
         .success();
-    assert_eq!(subscriptions(&status_json(&home, None)), of("management"));
+    assert_eq!(subscriptions(&home.status_json(None)), of("management"));
 
     home.cmd()
         .args([
@@ -1597,13 +1511,13 @@ fn subscribe_all_and_by_category() {
     want.extend(of("management"));
     want.extend(of("device-update"));
     assert_eq!(
-        subscriptions(&status_json(&home, None)),
+        subscriptions(&home.status_json(None)),
         want,
         "kept in catalogue order"
     );
 
     home.cmd().args(["subscribe", "--all"]).assert().success();
-    assert_eq!(subscriptions(&status_json(&home, None)), all);
+    assert_eq!(subscriptions(&home.status_json(None)), all);
 
     home.cmd()
         .args(["unsubscribe", "--category", "management"])
@@ -1614,13 +1528,13 @@ fn subscribe_all_and_by_category() {
         .copied()
         .filter(|s| !of("management").contains(s))
         .collect();
-    assert_eq!(subscriptions(&status_json(&home, None)), remaining);
+    assert_eq!(subscriptions(&home.status_json(None)), remaining);
 
     home.cmd()
         .args(["unsubscribe", "--all", "--yes"])
         .assert()
         .success();
-    assert!(subscriptions(&status_json(&home, None)).is_empty());
+    assert!(subscriptions(&home.status_json(None)).is_empty());
 
     // Nothing named is a usage error; so is --all with names.
     home.cmd().arg("subscribe").assert().code(2);
@@ -1675,7 +1589,7 @@ fn profiles_hold_different_endpoints_and_subscriptions() {
         .assert()
         .success();
 
-    let s = status_json(&home, Some("staging"));
+    let s = home.status_json(Some("staging"));
     assert_eq!(s["profile"], "staging");
     assert_eq!(s["url"], staging);
     assert_eq!(
@@ -1684,10 +1598,11 @@ fn profiles_hold_different_endpoints_and_subscriptions() {
     );
     assert_eq!(subscriptions(&s), ["device-lost"]);
 
-    let out = run(home
-        .cmd()
-        .args(["status", "--json"])
-        .env("SFHOOK_PROFILE", "production"));
+    let out = finish(
+        home.cmd()
+            .args(["status", "--json"])
+            .env("SFHOOK_PROFILE", "production"),
+    );
     expect_code(&out, 0, "status --json (production)");
     let p: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(p["profile"], "production");
@@ -1708,7 +1623,7 @@ fn profiles_hold_different_endpoints_and_subscriptions() {
     assert_eq!(p["profiles"], serde_json::json!(["production", "staging"]));
 
     // The default profile is untouched by both.
-    let d = status_json(&home, None);
+    let d = home.status_json(None);
     assert_eq!(d["configured"], false);
     assert_eq!(d["url"], Value::Null);
     home.cmd()
@@ -1737,26 +1652,29 @@ fn profiles_hold_different_endpoints_and_subscriptions() {
         .env("SFHOOK_PROFILE", "staging")
         .assert()
         .success();
-    let s = status_json(&home, Some("staging"));
+    let s = home.status_json(Some("staging"));
     assert!(subscriptions(&s).is_empty());
     assert_eq!(s["url"], "https://staging2.example.com/hook");
     assert_eq!(s["active"], false);
-    let out = run(home
-        .cmd()
-        .args(["status", "--json"])
-        .env("SFHOOK_PROFILE", "production"));
+    let out = finish(
+        home.cmd()
+            .args(["status", "--json"])
+            .env("SFHOOK_PROFILE", "production"),
+    );
     let p2: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(p2, p, "production is exactly as it was");
 
     // events --subscribed follows the profile.
-    let out = run(home
-        .cmd()
-        .args(["events", "--subscribed", "--json"])
-        .env("SFHOOK_PROFILE", "production"));
+    let out = finish(
+        home.cmd()
+            .args(["events", "--subscribed", "--json"])
+            .env("SFHOOK_PROFILE", "production"),
+    );
     assert_eq!(slugs_of_json_list(&out.stdout).len(), 4);
-    let out = run(home
-        .cmd()
-        .args(["events", "--subscribed", "--json", "--profile", "staging"]));
+    let out = finish(
+        home.cmd()
+            .args(["events", "--subscribed", "--json", "--profile", "staging"]),
+    );
     assert!(slugs_of_json_list(&out.stdout).is_empty());
 
     // A profile name that could not be typed back is refused.
@@ -1830,7 +1748,7 @@ fn global_options_work_before_and_after_the_subcommand() {
         .assert()
         .success();
     let status = |args: &[&str]| -> Value {
-        let out = run(sfhook().args(args));
+        let out = finish(sfhook().args(args));
         expect_code(&out, 0, &format!("{args:?}"));
         serde_json::from_slice(&out.stdout).unwrap()
     };
@@ -1853,7 +1771,7 @@ fn global_options_work_before_and_after_the_subcommand() {
     );
 
     // On a nested subcommand too.
-    let out = run(sfhook().args([
+    let out = finish(sfhook().args([
         "events",
         "show",
         "device-lost",
@@ -1869,7 +1787,7 @@ fn global_options_work_before_and_after_the_subcommand() {
         &["--color", "always", "--home", h, "events"][..],
         &["events", "--home", h, "--color", "always"][..],
     ] {
-        let out = run(sfhook().args(args));
+        let out = finish(sfhook().args(args));
         expect_code(&out, 0, &format!("{args:?}"));
         assert!(
             stdout_of(&out).contains('\u{1b}'),
@@ -1881,7 +1799,7 @@ fn global_options_work_before_and_after_the_subcommand() {
         &["--color", "never", "events", "--home", h][..],
         &["events", "--color=never", "--home", h][..],
     ] {
-        let out = run(sfhook().args(args));
+        let out = finish(sfhook().args(args));
         expect_code(&out, 0, &format!("{args:?}"));
         assert!(!stdout_of(&out).contains('\u{1b}'), "{args:?}");
     }
@@ -1928,30 +1846,32 @@ fn write_private_or_plain(path: &Path, bytes: &[u8]) {
 #[test]
 fn a_secret_source_that_never_ends_is_refused_promptly() {
     let home = TestHome::new();
-    let out = run(home
-        .cmd()
-        .args([
-            "configure",
-            "--url",
-            "https://hooks.example.com/x",
-            "--secret-file",
-            "/dev/zero",
-        ])
-        .timeout(Duration::from_secs(5)));
+    let out = finish(
+        home.cmd()
+            .args([
+                "configure",
+                "--url",
+                "https://hooks.example.com/x",
+                "--secret-file",
+                "/dev/zero",
+            ])
+            .timeout(Duration::from_secs(5)),
+    );
     expect_code(&out, 2, "--secret-file /dev/zero");
     assert!(stderr_of(&out).contains("/dev/zero"), "{}", stderr_of(&out));
     assert!(!home.config_path().exists());
 
-    let out = run(home
-        .cmd()
-        .args([
-            "configure",
-            "--url",
-            "https://hooks.example.com/x",
-            "--secret-stdin",
-        ])
-        .write_stdin(vec![b'k'; 1024 * 1024])
-        .timeout(Duration::from_secs(5)));
+    let out = finish(
+        home.cmd()
+            .args([
+                "configure",
+                "--url",
+                "https://hooks.example.com/x",
+                "--secret-stdin",
+            ])
+            .write_stdin(vec![b'k'; 1024 * 1024])
+            .timeout(Duration::from_secs(5)),
+    );
     expect_code(&out, 2, "a megabyte on --secret-stdin");
     assert!(!home.config_path().exists());
 }
@@ -1967,7 +1887,7 @@ fn a_secret_with_quotes_escapes_and_control_characters_is_kept_exactly() {
         .assert()
         .success();
     assert_eq!(
-        status_json(&home, None)["secret_fingerprint"],
+        home.status_json(None)["secret_fingerprint"],
         fingerprint(secret)
     );
 }
@@ -1982,7 +1902,7 @@ fn json_output_stays_plain_json_under_color_always() {
         &["events", "--json"],
         &["events", "show", "device-lost"],
     ] {
-        let out = run(home.cmd().args(args).args(["--color", "always"]));
+        let out = finish(home.cmd().args(args).args(["--color", "always"]));
         expect_code(&out, 0, &format!("{args:?}"));
         assert!(
             !stdout_of(&out).contains('\u{1b}'),
@@ -2015,11 +1935,8 @@ fn concurrent_changes_to_different_events_and_profiles_all_land() {
 
     let expected = expected_events();
     let spawn = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_sfhook"))
+        home.std_cmd()
             .args(args)
-            .env_clear()
-            .env("SFHOOK_HOME", home.path())
-            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -2035,8 +1952,8 @@ fn concurrent_changes_to_different_events_and_profiles_all_land() {
         assert!(out.status.success(), "{}", stderr_of(&out));
     }
     let all: Vec<&str> = expected.iter().map(|e| e.slug).collect();
-    assert_eq!(subscriptions(&status_json(&home, None)), all);
-    assert_eq!(subscriptions(&status_json(&home, Some("other"))), all);
+    assert_eq!(subscriptions(&home.status_json(None)), all);
+    assert_eq!(subscriptions(&home.status_json(Some("other"))), all);
     #[cfg(unix)]
     assert_eq!(mode(&home.config_path()), 0o600);
     let leftovers: Vec<String> = file_names(home.path())

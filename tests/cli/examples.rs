@@ -17,8 +17,6 @@
 //! running after they have had time to fail; `listen` must also accept a
 //! delivery.
 
-mod common;
-
 use std::fs;
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
@@ -30,7 +28,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
-use common::*;
+use sfhook::cli::Cli;
+
+use crate::support::*;
 
 /// How long a finishing example may take: generous, for a loaded machine.
 const EXAMPLE_LIMIT: Duration = Duration::from_secs(60);
@@ -50,7 +50,7 @@ fn command_paths() -> Vec<Vec<String>> {
         }
     }
     let mut out = Vec::new();
-    walk(&sfhook::cli::Cli::command(), &mut Vec::new(), &mut out);
+    walk(&Cli::command(), &mut Vec::new(), &mut out);
     out
 }
 
@@ -174,7 +174,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// `bash -c example` in a copy of the prepared home.
 fn shell(dir: &Path, example: &str) -> Command {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_sfhook"));
+    let bin = PathBuf::from(BIN);
     let path = format!(
         "{}:{}",
         bin.parent().unwrap().display(),
@@ -236,15 +236,6 @@ fn finish(mut child: Child, limit: Duration) -> Result<Output, String> {
         }
         thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        stdout_of(out),
-        stderr_of(out)
-    )
 }
 
 /// Runs an example that should finish, with exit 0.
