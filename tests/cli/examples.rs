@@ -27,31 +27,18 @@ use std::process::{Child, Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use clap::CommandFactory;
-use sfhook::cli::Cli;
-
 use crate::support::*;
 
 /// How long a finishing example may take: generous, for a loaded machine.
 const EXAMPLE_LIMIT: Duration = Duration::from_secs(60);
 const LISTEN_SECRET: &str = "s3cr3t";
 
-/// Every command path: `[]` for sfhook itself, `["logs", "show"]`, ...
+/// Every command path but sfhook's own `help` subcommand.
 fn command_paths() -> Vec<Vec<String>> {
-    fn walk(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
-        out.push(path.clone());
-        for sub in cmd.get_subcommands() {
-            if sub.get_name() == "help" {
-                continue;
-            }
-            path.push(sub.get_name().to_string());
-            walk(sub, path, out);
-            path.pop();
-        }
-    }
-    let mut out = Vec::new();
-    walk(&Cli::command(), &mut Vec::new(), &mut out);
-    out
+    crate::support::command_paths()
+        .into_iter()
+        .filter(|path| !path.iter().any(|name| name == "help"))
+        .collect()
 }
 
 /// The `$ ` lines of the help's Examples section; `None` without one.

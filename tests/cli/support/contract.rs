@@ -1,6 +1,10 @@
 //! What the contract fixes, written out once: the event catalogue, the
-//! fields of a delivery-log record and how the log writes times. Tests compare sfhook against these,
+//! fields of a delivery-log record, how the log writes times, and the
+//! command tree. Tests compare sfhook against these,
 //! never against sfhook's own tables.
+
+use clap::CommandFactory;
+use sfhook::cli::Cli;
 
 /// One row of the contract's event table (PRODUCT.md).
 #[derive(Debug, Clone, Copy)]
@@ -148,4 +152,20 @@ pub const RECORD_KEYS: [&str; 14] = [
 /// fractional digits.
 pub fn log_time(at: jiff::Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Every command path: `[]` for sfhook itself, `["logs", "show"]`, ...,
+/// in the order `sfhook --help` lists them.
+pub fn command_paths() -> Vec<Vec<String>> {
+    fn walk(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(path.clone());
+        for sub in cmd.get_subcommands() {
+            path.push(sub.get_name().to_string());
+            walk(sub, path, out);
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Cli::command(), &mut Vec::new(), &mut out);
+    out
 }

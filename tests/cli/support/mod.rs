@@ -4,17 +4,20 @@
 //! (the hmac and sha2 crates directly), never with sfhook's signing module.
 //!
 //! `process` runs and reaps sfhook, `contract` holds what the contract
-//! fixes (the event catalogue, a record's fields, the log's times), and
-//! `rng` the seeded generator the tests draw data from.
+//! fixes (the event catalogue, a record's fields, the log's times, the
+//! command tree), `rng` the seeded generator the tests draw data from, and
+//! `snapshot` what makes output comparable with a committed snapshot.
 #![allow(dead_code)]
 
 mod contract;
 mod process;
 mod rng;
+mod snapshot;
 
 pub use contract::*;
 pub use process::*;
 pub use rng::{Rng, mix};
+pub use snapshot::*;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -31,6 +34,9 @@ use sha2::Sha256;
 /// Environment variables that would change sfhook's behaviour: cleared in
 /// every test so that the developer's shell cannot leak in.
 pub const CLEARED_ENV: &[&str] = &[
+    // clap wraps help at $COLUMNS when stdout is not a terminal.
+    "COLUMNS",
+    "LINES",
     "SFHOOK_HOME",
     "SFHOOK_PROFILE",
     "SFHOOK_SECRET",
