@@ -9,6 +9,11 @@
 //! Each test prints what it saw (kills that landed, temp files left behind,
 //! torn tails) on stderr: `cargo test --test cli crash:: -- --include-ignored
 //! --nocapture`.
+//!
+//! The soaks (the sixteen concurrent senders, the random SIGKILL rounds,
+//! the kills mid-prune and mid-append: about 10 s to a minute each) are
+//! ignored by a plain `cargo test`; `.ci/run` runs them with
+//! `--include-ignored`.
 #![cfg(unix)]
 
 use std::cell::RefCell;
@@ -299,6 +304,7 @@ fn request_ids(server: &TestServer) -> HashSet<String> {
 // Concurrency
 
 #[test]
+#[ignore = "soak: .ci/run runs it with --include-ignored"]
 fn sixteen_processes_sending_at_once_log_every_request_exactly_once() {
     const PROCESSES: usize = 16;
     const SENDS: usize = 50;
@@ -896,6 +902,7 @@ impl Crash {
 }
 
 #[test]
+#[ignore = "soak: .ci/run runs it with --include-ignored"]
 fn sigkill_at_random_moments_leaves_config_and_log_whole() {
     const FIRST_WRITE_ROUNDS: usize = 20;
     const ROUNDS: usize = 250;
@@ -1014,6 +1021,7 @@ fn sigkill_at_random_moments_leaves_config_and_log_whole() {
 }
 
 #[test]
+#[ignore = "soak: .ci/run runs it with --include-ignored"]
 fn prune_killed_mid_rewrite_keeps_the_old_log_or_the_pruned_one() {
     const RECORDS: u64 = 5000;
     const ROUNDS: usize = 40;
@@ -1159,6 +1167,7 @@ fn a_process_killed_holding_a_lock_does_not_block_the_next_command() {
 }
 
 #[test]
+#[ignore = "soak: .ci/run runs it with --include-ignored"]
 fn a_send_killed_mid_append_leaves_a_torn_tail_that_the_next_send_heals() {
     const ROUNDS: usize = 20;
     let server = TestServer::start(Reply::with_body(200, "ok"));
