@@ -112,15 +112,6 @@ fn assert_body_shape(req: &Received, wire: &str) -> Value {
     body
 }
 
-/// `sfhook mock` with no saved state: the URL on the command line and the
-/// secret in the environment.
-fn mock_at(home: &TestHome, url: &str, event: &str) -> assert_cmd::Command {
-    let mut cmd = home.cmd();
-    cmd.env("SFHOOK_SECRET", SECRET)
-        .args(["mock", event, "--url", url]);
-    cmd
-}
-
 /// A server that also notes when each request arrived.
 fn timed_server(
     handler: impl Fn(&Received, usize) -> Reply + Send + Sync + 'static,
@@ -144,13 +135,6 @@ fn wait_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
         thread::sleep(Duration::from_millis(20));
     }
     condition()
-}
-
-fn set_retries(home: &TestHome, retries: u32) {
-    home.cmd()
-        .args(["configure", "--retries", &retries.to_string()])
-        .assert()
-        .success();
 }
 
 // ------------------------------------------------------ the wire contract
@@ -213,10 +197,9 @@ fn mock_posts_the_same_contract_marked_as_mock_and_logs_nothing() {
 fn a_failed_mock_logs_nothing_either() {
     let server = TestServer::start(Reply::status(500));
     let home = TestHome::new();
-    run_expecting(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
+    run_expecting(&mut home.mock_at(&server.url(), "device-enrolled"), 3);
     run_expecting(
-        &mut mock_at(
-            &home,
+        &mut home.mock_at(
             &format!("http://127.0.0.1:{}/payload", closed_port()),
             "device-enrolled",
         ),
@@ -380,11 +363,11 @@ fn verify_accepts_the_vector_rejects_a_changed_byte_and_refuses_a_malformed_sign
 fn a_500_is_exit_3_and_a_closed_port_is_exit_4() {
     let server = TestServer::start(Reply::with_body(500, "boom"));
     let home = TestHome::new();
-    let out = run_expecting(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
+    let out = run_expecting(&mut home.mock_at(&server.url(), "device-enrolled"), 3);
     assert!(stderr_of(&out).contains("500"), "{}", stderr_of(&out));
     assert_eq!(server.received().len(), 1);
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").arg("--json"),
+        home.mock_at(&server.url(), "device-enrolled").arg("--json"),
         3,
     );
     let printed: Value = serde_json::from_str(&stdout_of(&out)).expect("one JSON object");
@@ -393,13 +376,13 @@ fn a_500_is_exit_3_and_a_closed_port_is_exit_4() {
     assert_eq!(printed["response_body"], "boom");
 
     let closed = format!("http://127.0.0.1:{}/payload", closed_port());
-    let out = run_expecting(&mut mock_at(&home, &closed, "device-enrolled"), 4);
+    let out = run_expecting(&mut home.mock_at(&closed, "device-enrolled"), 4);
     assert!(stderr_of(&out).contains("refused"), "{}", stderr_of(&out));
 
     // send: the same codes, and a record even when no answer came.
     let home = TestHome::new();
     home.configure_active(&closed);
-    set_retries(&home, 0);
+    home.set_retries(0);
     home.subscribe(&["device-enrolled"]);
     run_expecting(home.cmd().args(["send", "device-enrolled"]), 4);
     let records = home.log_records();
@@ -421,7 +404,8 @@ fn a_server_that_never_answers_is_exit_4_soon_after_the_timeout() {
     let home = TestHome::new();
     let started = Instant::now();
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").args(["--timeout", "500ms"]),
+        home.mock_at(&server.url(), "device-enrolled")
+            .args(["--timeout", "500ms"]),
         4,
     );
     assert!(
@@ -475,7 +459,7 @@ fn a_redirect_is_a_failure_and_its_location_is_never_requested() {
     let elsewhere = TestServer::start(Reply::status(200));
     let server = TestServer::start(Reply::with_header(301, "Location", &elsewhere.url()));
     let home = TestHome::new();
-    let out = run_expecting(&mut mock_at(&home, &server.url(), "device-enrolled"), 3);
+    let out = run_expecting(&mut home.mock_at(&server.url(), "device-enrolled"), 3);
     assert!(stderr_of(&out).contains("301"), "{}", stderr_of(&out));
 
     home.configure_active(&server.url());
@@ -570,7 +554,7 @@ fn events_may_be_named_by_wire_or_display_name() {
         0,
     );
     run_expecting(
-        &mut mock_at(&home, &server.url(), "device.custom_properties_updated"),
+        &mut home.mock_at(&server.url(), "device.custom_properties_updated"),
         0,
     );
     for req in server.received() {
@@ -654,7 +638,7 @@ fn a_failing_endpoint_gets_one_plus_retries_attempts_of_one_event() {
     let server = TestServer::start(Reply::with_body(500, "down"));
     let home = TestHome::new();
     home.configure_active(&server.url());
-    set_retries(&home, 2);
+    home.set_retries(2);
     home.subscribe(&["device-enrolled"]);
     let out = run_expecting(home.cmd().args(["send", "device-enrolled"]), 3);
     assert!(stderr_of(&out).contains("500"), "{}", stderr_of(&out));
@@ -777,7 +761,7 @@ fn send_timeout_flag_overrides_the_profiles() {
     let server = TestServer::start(Reply::Hang);
     let home = TestHome::new();
     home.configure_active(&server.url()); // a 5s timeout
-    set_retries(&home, 0);
+    home.set_retries(0);
     home.subscribe(&["device-enrolled"]);
     run_expecting(
         home.cmd()
@@ -840,7 +824,7 @@ fn a_reader_that_goes_away_neither_stops_retries_nor_hides_a_failure() {
     let server = TestServer::start(Reply::status(500));
     let home = TestHome::new();
     home.configure_active(&server.url());
-    set_retries(&home, 2);
+    home.set_retries(2);
     home.subscribe(&["device-enrolled"]);
     assert_eq!(
         exit_code_with_stdout_gone(home.std_cmd().args(["send", "device-enrolled"])),
@@ -882,7 +866,7 @@ fn a_reader_that_goes_away_neither_stops_retries_nor_hides_a_failure() {
 fn mock_needs_no_saved_state_with_a_url_and_sfhook_secret() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
-    run_expecting(&mut mock_at(&home, &server.url(), "device-enrolled"), 0);
+    run_expecting(&mut home.mock_at(&server.url(), "device-enrolled"), 0);
     // SFHOOK_URL instead of --url.
     run_expecting(
         home.cmd()
@@ -944,13 +928,13 @@ fn mock_data_sends_the_users_document_compactly() {
     std::fs::write(&file, document).unwrap();
 
     run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled")
+        home.mock_at(&server.url(), "device-enrolled")
             .arg("--data")
             .arg(&file),
         0,
     );
     run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled")
+        home.mock_at(&server.url(), "device-enrolled")
             .args(["--data", "-"])
             .write_stdin(document),
         0,
@@ -970,21 +954,22 @@ fn mock_data_sends_the_users_document_compactly() {
     for bad in ["{\"id\": ", "not json", ""] {
         std::fs::write(&file, bad).unwrap();
         let out = run_expecting(
-            mock_at(&home, &server.url(), "device-enrolled")
+            home.mock_at(&server.url(), "device-enrolled")
                 .arg("--data")
                 .arg(&file),
             2,
         );
         assert!(stderr_of(&out).contains("JSON"), "{}", stderr_of(&out));
         run_expecting(
-            mock_at(&home, &server.url(), "device-enrolled")
+            home.mock_at(&server.url(), "device-enrolled")
                 .args(["--data", "-"])
                 .write_stdin(bad),
             2,
         );
     }
     run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").args(["--data", "/no/such/file.json"]),
+        home.mock_at(&server.url(), "device-enrolled")
+            .args(["--data", "/no/such/file.json"]),
         2,
     );
     assert_eq!(server.received().len(), 2, "invalid --data made a request");
@@ -995,7 +980,7 @@ fn mock_set_edits_the_sample_and_refuses_impossible_paths() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
     run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").args([
+        home.mock_at(&server.url(), "device-enrolled").args([
             "--set",
             "data.devices.0.name=Kiosk",
             "--set",
@@ -1021,7 +1006,8 @@ fn mock_set_edits_the_sample_and_refuses_impossible_paths() {
         "a:={",
     ] {
         let out = run_expecting(
-            mock_at(&home, &server.url(), "device-enrolled").args(["--set", bad]),
+            home.mock_at(&server.url(), "device-enrolled")
+                .args(["--set", bad]),
             2,
         );
         assert!(
@@ -1042,20 +1028,22 @@ fn mock_for_an_unsupported_platform_is_exit_2_naming_the_supported_ones() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-sim-swap").args(["--platform", "ios"]),
+        home.mock_at(&server.url(), "device-sim-swap")
+            .args(["--platform", "ios"]),
         2,
     );
     assert!(stderr_of(&out).contains("android"), "{}", stderr_of(&out));
     assert_eq!(server.connections(), 0);
 
     run_expecting(
-        mock_at(&home, &server.url(), "device-unenrolled").args(["--platform", "windows"]),
+        home.mock_at(&server.url(), "device-unenrolled")
+            .args(["--platform", "windows"]),
         0,
     );
     let body = server.received()[0].json();
     assert_eq!(body["data"]["devices"][0]["os_type"], "windows");
     // Without --platform, the first platform that supports the event.
-    run_expecting(&mut mock_at(&home, &server.url(), "device-unenrolled"), 0);
+    run_expecting(&mut home.mock_at(&server.url(), "device-unenrolled"), 0);
     assert_eq!(
         server.received()[1].json()["data"]["devices"][0]["os_type"],
         "macos"
@@ -1067,7 +1055,7 @@ fn mock_json_prints_one_object() {
     let server = TestServer::start(Reply::with_body(202, "queued"));
     let home = TestHome::new();
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").arg("--json"),
+        home.mock_at(&server.url(), "device-enrolled").arg("--json"),
         0,
     );
     let text = stdout_of(&out);
@@ -1093,7 +1081,7 @@ fn a_burst_delivers_distinct_events_and_devices_and_summarises() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").args([
+        home.mock_at(&server.url(), "device-enrolled").args([
             "--count",
             "50",
             "--concurrency",
@@ -1123,7 +1111,7 @@ fn a_burst_delivers_distinct_events_and_devices_and_summarises() {
     assert!(!home.log_path().exists());
 
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").args([
+        home.mock_at(&server.url(), "device-enrolled").args([
             "--count",
             "10",
             "--concurrency",
@@ -1143,7 +1131,7 @@ fn a_burst_against_a_failing_server_is_exit_3() {
     let server = TestServer::start(Reply::status(500));
     let home = TestHome::new();
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").args([
+        home.mock_at(&server.url(), "device-enrolled").args([
             "--count",
             "12",
             "--concurrency",
@@ -1159,7 +1147,8 @@ fn a_burst_against_a_failing_server_is_exit_3() {
     );
     let closed = format!("http://127.0.0.1:{}/payload", closed_port());
     run_expecting(
-        mock_at(&home, &closed, "device-enrolled").args(["--count", "5"]),
+        home.mock_at(&closed, "device-enrolled")
+            .args(["--count", "5"]),
         4,
     );
 }
@@ -1247,7 +1236,7 @@ fn redeliver_failed_resends_each_failed_event_once() {
     });
     let home = TestHome::new();
     home.configure_active(&server.url());
-    set_retries(&home, 1);
+    home.set_retries(1);
     home.subscribe(&["device-enrolled", "device-locked", "device-reboot"]);
     run_expecting(home.cmd().args(["send", "device-enrolled"]), 3);
     run_expecting(home.cmd().args(["send", "device-locked"]), 3);
@@ -1315,7 +1304,7 @@ fn raw_post(addr: &str, body: &[u8], signature: &str) -> u16 {
 fn listen_accepts_sfhooks_deliveries_and_refuses_a_tampered_body() {
     let home = TestHome::new();
     let listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &[]);
-    run_expecting(&mut mock_at(&home, &listener.url(), "device-enrolled"), 0);
+    run_expecting(&mut home.mock_at(&listener.url(), "device-enrolled"), 0);
     let line = listener.next_line();
     let fields: Vec<&str> = line.split('\t').collect();
     assert_eq!(fields.len(), 6, "{line}");
@@ -1355,7 +1344,7 @@ fn listen_json_prints_one_object_per_delivery() {
     let home = TestHome::new();
     let listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &["--json"]);
     let out = run_expecting(
-        mock_at(&home, &listener.url(), "device-locked").arg("--json"),
+        home.mock_at(&listener.url(), "device-locked").arg("--json"),
         0,
     );
     let fired: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
@@ -1383,7 +1372,7 @@ fn listen_takes_a_burst() {
     let home = TestHome::new();
     let listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &["--json"]);
     run_expecting(
-        mock_at(&home, &listener.url(), "device-enrolled").args([
+        home.mock_at(&listener.url(), "device-enrolled").args([
             "--count",
             "40",
             "--concurrency",
@@ -1420,7 +1409,7 @@ fn listen_uses_the_profiles_secret_for_send() {
 fn listen_stops_cleanly_on_sigterm() {
     let home = TestHome::new();
     let mut listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &[]);
-    run_expecting(&mut mock_at(&home, &listener.url(), "device-enrolled"), 0);
+    run_expecting(&mut home.mock_at(&listener.url(), "device-enrolled"), 0);
     listener.next_line();
     let pid = libc::pid_t::try_from(listener.child.id()).unwrap();
     // SAFETY: a signal to our own child, by its pid.
@@ -1503,7 +1492,8 @@ fn insecure_warns_and_a_cacert_without_a_certificate_is_exit_2() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").arg("--insecure"),
+        home.mock_at(&server.url(), "device-enrolled")
+            .arg("--insecure"),
         0,
     );
     let stderr = stderr_of(&out);
@@ -1515,14 +1505,15 @@ fn insecure_warns_and_a_cacert_without_a_certificate_is_exit_2() {
     let not_pem = home.path().join("empty.pem");
     std::fs::write(&not_pem, "this is not a certificate\n").unwrap();
     let out = run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled")
+        home.mock_at(&server.url(), "device-enrolled")
             .arg("--cacert")
             .arg(&not_pem),
         2,
     );
     assert!(stderr_of(&out).contains("--cacert"), "{}", stderr_of(&out));
     run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled").args(["--cacert", "/no/such/ca.pem"]),
+        home.mock_at(&server.url(), "device-enrolled")
+            .args(["--cacert", "/no/such/ca.pem"]),
         2,
     );
     assert_eq!(
@@ -1549,7 +1540,7 @@ fn redeliver_failed_keeps_to_the_profile_it_runs_under() {
     let staging = TestServer::start(Reply::status(503));
     let home = TestHome::new();
     home.configure_active(&production.url());
-    set_retries(&home, 0);
+    home.set_retries(0);
     home.subscribe(&["device-enrolled"]);
     home.cmd()
         .args([
@@ -1611,7 +1602,7 @@ fn redeliver_failed_filters_apply_to_each_events_latest_attempt() {
     let server = TestServer::with_handler(|_, n| Reply::status(if n == 0 { 500 } else { 503 }));
     let home = TestHome::new();
     home.configure_active(&server.url());
-    set_retries(&home, 1);
+    home.set_retries(1);
     home.subscribe(&["device-enrolled"]);
     run_expecting(home.cmd().args(["send", "device-enrolled"]), 3);
     assert_eq!(server.received().len(), 2);
@@ -1638,7 +1629,7 @@ fn mock_data_keeps_the_users_numbers_exactly() {
     let home = TestHome::new();
     let document = r#"{ "big": 12345678901234567890123, "money": 1.10, "tiny": 0.1000000000000000055511151231257827, "n": -7 }"#;
     run_expecting(
-        mock_at(&home, &server.url(), "device-enrolled")
+        home.mock_at(&server.url(), "device-enrolled")
             .args(["--data", "-"])
             .write_stdin(document),
         0,

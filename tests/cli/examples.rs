@@ -19,7 +19,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -184,14 +184,6 @@ fn shell(dir: &Path, example: &str) -> Command {
     cmd
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn interrupt(child: &Child) {
     // The whole group: bash and the sfhook it started.
     let pid = i32::try_from(child.id()).unwrap();
@@ -322,7 +314,7 @@ fn every_example_runs_in_a_prepared_home() {
             let dir = prepared.copy();
             let lasting = example.contains("sfhook listen") || example.contains("--follow");
             let result = if lasting {
-                let port = free_port();
+                let port = closed_port();
                 let line = if example.contains("--port 8787") {
                     example.replace("--port 8787", &format!("--port {port}"))
                 } else {

@@ -398,23 +398,12 @@ fn assert_within(took: Duration, limit: Duration, what: &str) {
     assert!(took < limit, "{what} took {took:?}, more than {limit:?}");
 }
 
-/// `mock` at `url` with no saved state, as CI runs it.
-fn mock(home: &TestHome, url: &str) -> assert_cmd::Command {
-    let mut cmd = home.cmd();
-    cmd.env("SFHOOK_SECRET", SECRET)
-        .args(["mock", EVENT, "--url", url]);
-    cmd
-}
-
 /// A home whose active profile delivers to `url`, subscribed to EVENT,
 /// retrying RETRIES times with a 10 ms backoff.
 fn sending_home(url: &str) -> TestHome {
     let home = TestHome::new();
     home.configure_active(url);
-    home.cmd()
-        .args(["configure", "--retries", &RETRIES.to_string()])
-        .assert()
-        .success();
+    home.set_retries(RETRIES);
     home.subscribe(&[EVENT]);
     home
 }
@@ -486,7 +475,7 @@ fn check_refused(home: &TestHome, attempts: usize, code: u16) -> Vec<Value> {
 
 /// `mock`'s failure: exit `code`, nothing logged, and the error line says `why`.
 fn check_mock_fails(home: &TestHome, url: &str, code: i32, why: &str) -> Output {
-    let (output, _) = run_timed(&mut mock(home, url), code);
+    let (output, _) = run_timed(&mut home.mock_at(url, EVENT), code);
     let line = error_line(&output);
     assert!(line.contains(why), "{line:?} does not say {why:?}");
     assert!(home.log_records().is_empty(), "a mock was logged");
@@ -619,7 +608,11 @@ fn a_close_right_after_accepting_is_exit_4_and_retried() {
 fn headers_that_never_come_time_out_soon_after_the_timeout() {
     let server = FaultServer::start(Fault::Hang);
     let home = TestHome::new();
-    let (out, took) = run_timed(mock(&home, &server.url()).args(["--timeout", "500ms"]), 4);
+    let (out, took) = run_timed(
+        home.mock_at(&server.url(), EVENT)
+            .args(["--timeout", "500ms"]),
+        4,
+    );
     assert_within(took, Duration::from_millis(500) + SLACK, "mock");
     assert!(
         took >= Duration::from_millis(500),
@@ -667,7 +660,8 @@ fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
     let server = FaultServer::start(Fault::Trickle { code: 200 });
     let home = TestHome::new();
     let (out, took) = run_timed(
-        mock(&home, &server.url()).args(["--timeout", "1s", "--json"]),
+        home.mock_at(&server.url(), EVENT)
+            .args(["--timeout", "1s", "--json"]),
         0,
     );
     assert_within(took, Duration::from_secs(1) + SLACK, "mock");
@@ -732,7 +726,10 @@ fn a_2xx_whose_body_trickles_past_the_timeout_is_a_success_cut_short() {
 fn a_5xx_whose_body_trickles_is_exit_3_and_retried() {
     let server = FaultServer::start(Fault::Trickle { code: 500 });
     let home = TestHome::new();
-    let (out, took) = run_timed(mock(&home, &server.url()).args(["--timeout", "1s"]), 3);
+    let (out, took) = run_timed(
+        home.mock_at(&server.url(), EVENT).args(["--timeout", "1s"]),
+        3,
+    );
     assert_within(took, Duration::from_secs(1) + SLACK, "mock");
     let line = error_line(&out);
     assert!(line.contains("500") && line.contains("cut short"), "{line}");
@@ -901,7 +898,7 @@ fn a_body_that_is_not_utf8_is_logged_as_valid_json() {
         body,
     });
     let home = TestHome::new();
-    let (out, _) = run_timed(mock(&home, &server.url()).arg("--json"), 0);
+    let (out, _) = run_timed(home.mock_at(&server.url(), EVENT).arg("--json"), 0);
     let printed: Value = serde_json::from_str(&stdout_of(&out)).expect("one JSON object");
     let expected = "\u{fffd}\u{fffd}{\u{fffd}\"\\\u{0}\u{1b}é\u{fffd}";
     assert_eq!(printed["response_body"], expected);
@@ -928,7 +925,7 @@ fn an_http_1_0_answer_delimited_by_closing_is_read_whole() {
         b"HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nthanks, all of it".to_vec(),
     ));
     let home = TestHome::new();
-    let (out, _) = run_timed(mock(&home, &server.url()).arg("--json"), 0);
+    let (out, _) = run_timed(home.mock_at(&server.url(), EVENT).arg("--json"), 0);
     let printed: Value = serde_json::from_str(&stdout_of(&out)).expect("one JSON object");
     assert_eq!(printed["response_body"], "thanks, all of it");
 
@@ -955,7 +952,7 @@ fn a_self_signed_certificate_is_refused_with_a_hint_and_accepted_with_insecure()
     );
     assert!(server.requests().is_empty());
 
-    let (out, _) = run_timed(mock(&home, &url).arg("--insecure"), 0);
+    let (out, _) = run_timed(home.mock_at(&url, EVENT).arg("--insecure"), 0);
     let stderr = stderr_of(&out);
     assert!(
         stderr.contains("warning") && stderr.contains("--insecure"),
@@ -985,7 +982,7 @@ fn an_expired_certificate_names_its_expiry_date() {
     let url = server.https_url("localhost");
     let home = TestHome::new();
     let cacert = ca.pem_file(&home);
-    let (out, _) = run_timed(mock(&home, &url).arg("--cacert").arg(&cacert), 4);
+    let (out, _) = run_timed(home.mock_at(&url, EVENT).arg("--cacert").arg(&cacert), 4);
     assert!(error_line(&out).contains(expected), "{}", error_line(&out));
 
     let home = sending_home(&url);
@@ -1009,7 +1006,7 @@ fn a_certificate_for_another_host_names_the_hosts_it_is_for() {
         let url = server.https_url(host);
         let home = TestHome::new();
         let cacert = ca.pem_file(&home);
-        let (out, _) = run_timed(mock(&home, &url).arg("--cacert").arg(&cacert), 4);
+        let (out, _) = run_timed(home.mock_at(&url, EVENT).arg("--cacert").arg(&cacert), 4);
         let line = error_line(&out);
         let expected = format!(
             "TLS: the endpoint's certificate is for other.example, www.other.example, not {host}"
@@ -1037,7 +1034,7 @@ fn a_private_ca_is_trusted_with_cacert_and_only_with_it() {
         let home = TestHome::new();
         let cacert = ca.pem_file(&home);
         check_mock_fails(&home, &url, 4, "--cacert");
-        run_timed(mock(&home, &url).arg("--cacert").arg(&cacert), 0);
+        run_timed(home.mock_at(&url, EVENT).arg("--cacert").arg(&cacert), 0);
 
         let home = sending_home(&url);
         let cacert = ca.pem_file(&home);

@@ -11,7 +11,6 @@ use std::time::Duration;
 use crate::support::*;
 use predicates::prelude::*;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// The reference's "Events supported" table, copied from the Scalefusion
 /// page (reference/scalefusion-webhooks.txt), row for row.
@@ -111,22 +110,10 @@ fn cells(line: &str) -> Vec<&str> {
         .collect()
 }
 
-/// `sha256:` and the first 12 hex digits of SHA-256(secret), computed here.
-fn fingerprint(secret: &[u8]) -> String {
-    format!("sha256:{}", &hex::encode(Sha256::digest(secret))[..12])
-}
-
-fn code(output: &Output) -> i32 {
-    output
-        .status
-        .code()
-        .expect("sfhook exited, not killed by a signal")
-}
-
 /// Asserts the exit code and shows both streams when it is not the expected one.
 fn expect_code(output: &Output, expected: i32, what: &str) {
     assert_eq!(
-        code(output),
+        exit_code(output),
         expected,
         "{what}: exit code\n--- stdout\n{}\n--- stderr\n{}",
         stdout_of(output),
@@ -853,22 +840,13 @@ fn config_readable_by_others_is_refused_with_a_chmod_hint() {
 // The secret
 
 /// Every stream of `output` is free of the secret.
-fn assert_no_secret(output: &Output, what: &str) {
-    for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
-        let text = String::from_utf8_lossy(bytes);
-        assert!(
-            !text.contains(LEAKY),
-            "{what} shows the secret on {stream}: {text}"
-        );
-    }
-}
 
 #[test]
 fn the_secret_appears_in_no_output() {
     let home = TestHome::new();
     let out = configure_with_secret(&home, "https://hooks.example.com/x", &format!("{LEAKY}\n"));
     expect_code(&out, 0, "configure");
-    assert_no_secret(&out, "configure");
+    assert_secret_not_printed(LEAKY, "configure", &out);
     assert!(
         stderr_of(&out).contains(&fingerprint(LEAKY.as_bytes())),
         "{}",
@@ -936,9 +914,9 @@ fn the_secret_appears_in_no_output() {
             .arg(home.path().join("missing")),
     );
     for (what, out) in &outputs {
-        assert_no_secret(out, what);
+        assert_secret_not_printed(LEAKY, what, out);
     }
-    let codes: Vec<i32> = outputs.iter().map(|(_, o)| code(o)).collect();
+    let codes: Vec<i32> = outputs.iter().map(|(_, o)| exit_code(o)).collect();
     assert_eq!(
         codes,
         [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 5, 2],
@@ -963,7 +941,7 @@ fn the_secret_appears_in_no_output() {
             &["events"][..],
         ] {
             let out = finish(home.cmd().args(args));
-            assert_no_secret(&out, &format!("{args:?} with config {text:?}"));
+            assert_secret_not_printed(LEAKY, &format!("{args:?} with config {text:?}"), &out);
         }
     }
 
@@ -979,7 +957,7 @@ fn the_secret_appears_in_no_output() {
             .unwrap();
         let out = finish(home.cmd().arg("status"));
         expect_code(&out, 1, "status with 0644");
-        assert_no_secret(&out, "status with 0644");
+        assert_secret_not_printed(LEAKY, "status with 0644", &out);
     }
 }
 

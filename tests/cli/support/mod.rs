@@ -122,10 +122,7 @@ impl TestHome {
         let failing = TestServer::start(Reply::status(503));
         let home = TestHome::new();
         home.configure_active(&failing.url());
-        home.cmd()
-            .args(["configure", "--retries", "0"])
-            .assert()
-            .success();
+        home.set_retries(0);
         home.subscribe(&["device-enrolled", "device-locked"]);
         home.cmd().args(["send", "device-locked"]).assert().code(3);
         home.cmd()
@@ -137,6 +134,21 @@ impl TestHome {
             .assert()
             .success();
         home
+    }
+
+    pub fn set_retries(&self, retries: u32) {
+        self.cmd()
+            .args(["configure", "--retries", &retries.to_string()])
+            .assert()
+            .success();
+    }
+
+    /// `mock EVENT --url URL` in this home, signed with SECRET.
+    pub fn mock_at(&self, url: &str, event: &str) -> Command {
+        let mut cmd = self.cmd();
+        cmd.env("SFHOOK_SECRET", SECRET)
+            .args(["mock", event, "--url", url]);
+        cmd
     }
 
     pub fn subscribe(&self, events: &[&str]) {
@@ -191,6 +203,29 @@ pub fn write_private(path: &Path, bytes: &[u8]) {
         .open(path)
         .and_then(|mut f| f.write_all(bytes))
         .expect("write a private file");
+}
+
+/// How `status` names a secret: `sha256:` and the first 12 hex digits of
+/// its SHA-256.
+pub fn fingerprint(secret: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", &hex::encode(Sha256::digest(secret))[..12])
+}
+
+/// Fails the test if `bytes` (what `what` printed or wrote) hold `secret`.
+pub fn assert_secret_absent(secret: &str, what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    assert!(
+        !text.contains(secret),
+        "{what} shows the secret:\n{}",
+        truncated(&text)
+    );
+}
+
+/// `assert_secret_absent` for both streams of a run.
+pub fn assert_secret_not_printed(secret: &str, what: &str, out: &std::process::Output) {
+    assert_secret_absent(secret, &format!("{what} (stdout)"), &out.stdout);
+    assert_secret_absent(secret, &format!("{what} (stderr)"), &out.stderr);
 }
 
 /// HMAC-SHA256 as lowercase hex, computed here and not by sfhook.
@@ -506,7 +541,7 @@ pub fn reason(code: u16) -> &'static str {
     }
 }
 
-/// A port on 127.0.0.1 with nothing listening on it.
+/// A port on 127.0.0.1 with nothing listening on it (free to listen on).
 pub fn closed_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
