@@ -770,7 +770,7 @@ pub struct ManArgs {
 // ------------------------------------------------------------ help texts
 //
 // Each subcommand's --help ends with examples that run as they are written
-// (tests/examples.rs runs every one in a prepared home). Lines that start
+// (tests/cli/examples.rs runs every one in a prepared home). Lines that start
 // with `$ ` are commands; `# ` lines say what the next one does. Keep each
 // line under 96 characters so that clap never wraps one.
 

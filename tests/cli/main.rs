@@ -1,0 +1,23 @@
+//! sfhook's integration tests: one binary that drives the real `sfhook`
+//! executable in temporary homes, one module per topic, and the helpers
+//! they share in `support`.
+//!
+//! `cargo test` runs the quick tests; the long soaks (kill rounds, floods)
+//! are ignored there and run with `cargo test -- --include-ignored`, as
+//! `.ci/run` does.
+
+mod support;
+
+mod bad_input;
+mod crash;
+mod deliveries;
+mod examples;
+mod faults;
+mod foundation;
+mod generated;
+mod help;
+mod logs;
+mod properties;
+mod shapes;
+mod terminal;
+mod usage_errors;
