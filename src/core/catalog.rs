@@ -240,11 +240,6 @@ pub(crate) fn lookup(name: &str) -> anyhow::Result<&'static Event> {
     resolve(name).map_err(crate::core::error::usage)
 }
 
-/// Finds an event by its wire name exactly, as stored in the log and config.
-pub fn by_wire(wire: &str) -> Option<&'static Event> {
-    EVENTS.iter().find(|e| e.wire == wire)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

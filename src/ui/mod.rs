@@ -4,9 +4,11 @@
 
 pub(crate) mod delivery;
 pub(crate) mod doctor;
+pub(crate) mod events;
 pub(crate) mod json;
 pub(crate) mod log;
 pub(crate) mod output;
 pub(crate) mod prompt;
 pub(crate) mod seen;
+pub(crate) mod status;
 pub(crate) mod text;

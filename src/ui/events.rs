@@ -1,0 +1,106 @@
+//! How the event catalogue is listed: a table on a terminal, tab-separated
+//! lines on a pipe, a JSON array with `--json`.
+
+use std::io::Write;
+
+use anyhow::Result;
+use comfy_table::{Cell, CellAlignment, Color};
+use serde_json::{Map, Value};
+
+use crate::core::catalog::{Event, Platform};
+use crate::core::config::Subscriptions;
+use crate::ui::json::EventJson;
+use crate::ui::output::{self, BOLD, DIM, Mode, OK, Output};
+
+/// `events`: the events given, each marked if the profile is subscribed.
+pub(crate) fn print_events(
+    out: &Output,
+    mode: Mode,
+    events: &[&Event],
+    subscriptions: &Subscriptions,
+) -> Result<()> {
+    let mut stdout = output::stdout();
+    match mode {
+        Mode::Json => {
+            let list: Vec<EventJson<'_>> = events
+                .iter()
+                .map(|e| event_json(e, subscriptions))
+                .collect();
+            writeln!(stdout, "{}", serde_json::to_string(&list)?)?;
+        }
+        Mode::Terminal => {
+            writeln!(stdout, "{}", table(out, events, subscriptions))?;
+        }
+        Mode::Pipe => {
+            // Plain unless the user forced colour (`--color always | less -R`).
+            for e in events {
+                let platforms: Vec<&str> = e.platforms().map(Platform::name).collect();
+                let mark = if subscriptions.contains(e) {
+                    out.paint(OK, "subscribed")
+                } else {
+                    out.paint(DIM, "-")
+                };
+                writeln!(
+                    stdout,
+                    "{}\t{}\t{}\t{}\t{}\t{mark}",
+                    out.paint(BOLD, e.slug),
+                    e.wire,
+                    e.name,
+                    e.category,
+                    platforms.join(",")
+                )?;
+            }
+        }
+    }
+    Ok(stdout.flush()?)
+}
+
+fn event_json<'e>(event: &'e Event, subscriptions: &Subscriptions) -> EventJson<'e> {
+    let platforms: Map<String, Value> = Platform::ALL
+        .iter()
+        .map(|p| (p.name().to_string(), Value::Bool(event.supports(*p))))
+        .collect();
+    EventJson {
+        slug: event.slug,
+        event: event.wire,
+        name: event.name,
+        category: event.category.name(),
+        platforms,
+        subscribed: subscriptions.contains(event),
+    }
+}
+
+fn table(out: &Output, events: &[&Event], subscriptions: &Subscriptions) -> comfy_table::Table {
+    let mut table = out.table();
+    let mut header = vec![
+        "Event".to_string(),
+        "Slug".to_string(),
+        "Category".to_string(),
+    ];
+    header.extend(Platform::ALL.iter().map(|p| p.display_name().to_string()));
+    header.push("Subscribed".to_string());
+    table.set_header(header);
+    for event in events {
+        let mut row = vec![
+            Cell::new(event.name),
+            Cell::new(event.slug),
+            Cell::new(event.category.display_name()),
+        ];
+        for platform in Platform::ALL {
+            let cell = if event.supports(platform) {
+                Cell::new("✓").fg(Color::Green)
+            } else {
+                Cell::new("·").fg(Color::DarkGrey)
+            };
+            row.push(cell.set_alignment(CellAlignment::Center));
+        }
+        let subscribed = if subscriptions.contains(event) {
+            Cell::new("✓").fg(Color::Green)
+        } else {
+            Cell::new("")
+        };
+        row.push(subscribed.set_alignment(CellAlignment::Center));
+        table.add_row(row);
+    }
+    table
+}

@@ -1,0 +1,154 @@
+//! How `status` shows a profile: aligned rows and a next step on a
+//! terminal, `key<TAB>value` lines on a pipe, one object with `--json`.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::core::catalog::EVENTS;
+use crate::core::config::{Profile, profile_flag};
+use crate::core::log::Summary;
+use crate::core::units::format_duration;
+use crate::ui::json::{LogCountsJson, PathsJson, StatusJson};
+use crate::ui::output::{self, BOLD, DIM, FAIL, Mode, OK, Output};
+
+/// What `status` found.
+pub(crate) struct StatusReport<'a> {
+    /// The profile's name.
+    pub name: &'a str,
+    /// Every profile in the configuration.
+    pub profiles: Vec<&'a str>,
+    pub profile: &'a Profile,
+    /// This profile's deliveries.
+    pub summary: &'a Summary,
+    pub config_path: &'a Path,
+    pub log_path: &'a Path,
+}
+
+pub(crate) fn print_status(out: &Output, mode: Mode, report: &StatusReport<'_>) -> Result<()> {
+    let profile = report.profile;
+    let summary = report.summary;
+    let (config_path, log_path) = (report.config_path, report.log_path);
+    let configured = profile.configured().is_some();
+    let d = profile.delivery;
+
+    let mut stdout = output::stdout();
+    if mode == Mode::Json {
+        let status = StatusJson {
+            profile: report.name,
+            profiles: report.profiles.clone(),
+            configured,
+            url: profile.url.as_ref().map(|u| u.redacted()),
+            secret_fingerprint: profile.secret.as_ref().map(|s| s.fingerprint()),
+            active: profile.active,
+            subscriptions: profile.subscriptions.iter().map(|e| e.slug).collect(),
+            delivery: d.into(),
+            paths: PathsJson {
+                config: config_path.to_string_lossy().into_owned(),
+                log: log_path.to_string_lossy().into_owned(),
+            },
+            log: LogCountsJson {
+                total_events: summary.total_events,
+                total_success_events: summary.total_success_events,
+                total_failed_events: summary.total_failed_events,
+            },
+        };
+        return Ok(output::print_json(&status)?);
+    }
+
+    let yes_no = |flag: bool, yes: &str, no: &str| {
+        if flag {
+            out.paint(OK, yes)
+        } else {
+            out.paint(FAIL, no)
+        }
+    };
+    let subscriptions = if profile.subscriptions.is_empty() {
+        "none".to_string()
+    } else {
+        format!(
+            "{} ({} of {})",
+            profile
+                .subscriptions
+                .iter()
+                .map(|e| e.slug)
+                .collect::<Vec<_>>()
+                .join(", "),
+            profile.subscriptions.len(),
+            EVENTS.len()
+        )
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("profile", report.name.to_string()),
+        (
+            "url",
+            profile
+                .url
+                .as_ref()
+                .map_or_else(|| "not configured".to_string(), |u| u.redacted()),
+        ),
+        (
+            "secret",
+            profile
+                .secret
+                .as_ref()
+                .map_or_else(|| "not configured".to_string(), |s| s.fingerprint()),
+        ),
+        ("active", yes_no(profile.active, "yes", "no")),
+        ("subscriptions", subscriptions),
+        (
+            "delivery",
+            format!(
+                "timeout {}, {} retries, backoff {}",
+                format_duration(d.timeout),
+                d.retries,
+                format_duration(d.backoff)
+            ),
+        ),
+        // A home may be any bytes: no control character reaches the screen.
+        (
+            "config",
+            output::plain(&config_path.display().to_string()).into_owned(),
+        ),
+        (
+            "log",
+            output::plain(&log_path.display().to_string()).into_owned(),
+        ),
+        (
+            "deliveries",
+            format!(
+                "{} total, {} succeeded, {} failed",
+                summary.total_events, summary.total_success_events, summary.total_failed_events
+            ),
+        ),
+    ];
+    for (key, value) in rows {
+        if mode == Mode::Terminal {
+            writeln!(stdout, "{} {value}", out.paint(BOLD, format!("{key:<14}")))?;
+        } else {
+            // Painted only with --color always; every part is plain already.
+            writeln!(stdout, "{key}\t{value}")?;
+        }
+    }
+    stdout.flush()?;
+
+    if mode == Mode::Terminal {
+        let flag = profile_flag(report.name);
+        let hint = if !configured {
+            Some(format!(
+                "Next: sfhook{flag} configure --url URL --generate-secret"
+            ))
+        } else if !profile.active {
+            Some(format!("Next: sfhook{flag} activate"))
+        } else if profile.subscriptions.is_empty() {
+            Some(format!("Next: sfhook{flag} subscribe EVENT"))
+        } else {
+            None
+        };
+        if let Some(hint) = hint {
+            out.note(out.paint_stderr(DIM, hint));
+        }
+    }
+    Ok(())
+}
