@@ -47,24 +47,23 @@ pub struct Output {
 impl Output {
     /// Decides, once, whether each stream gets colour: `--color always`
     /// and `never` say so; `auto` asks anstream, as clap does for its own
-    /// help and errors, so the two never disagree (a terminal that supports
-    /// colour, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb;
-    /// CLICOLOR_FORCE forces it).
+    /// help and errors, so the two agree: no colour when NO_COLOR is set,
+    /// CLICOLOR=0 or TERM=dumb. The contract adds that `auto` colours only
+    /// a terminal, so CLICOLOR_FORCE does not colour a pipe.
     pub fn detect(choice: ColorChoice) -> Output {
-        let decide = |auto: anstream::ColorChoice| {
-            let choice = match choice {
-                ColorChoice::Always => anstream::ColorChoice::Always,
-                ColorChoice::Never => anstream::ColorChoice::Never,
-                ColorChoice::Auto => auto,
-            };
-            choice != anstream::ColorChoice::Never
+        let decide = |tty: bool, auto: anstream::ColorChoice| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && auto != anstream::ColorChoice::Never,
         };
+        let stdout_is_tty = io::stdout().is_terminal();
+        let stderr_is_tty = io::stderr().is_terminal();
         Output {
             stdin_is_tty: io::stdin().is_terminal(),
-            stdout_is_tty: io::stdout().is_terminal(),
-            stderr_is_tty: io::stderr().is_terminal(),
-            color: decide(anstream::AutoStream::choice(&io::stdout())),
-            stderr_color: decide(anstream::AutoStream::choice(&io::stderr())),
+            stdout_is_tty,
+            stderr_is_tty,
+            color: decide(stdout_is_tty, anstream::AutoStream::choice(&io::stdout())),
+            stderr_color: decide(stderr_is_tty, anstream::AutoStream::choice(&io::stderr())),
         }
     }
 
