@@ -144,10 +144,20 @@ linux\t''"
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin)' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l url -d 'Fire at this endpoint instead of the profile\'s (also SFHOOK_URL)' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l count -d 'Fire N mocks, each a distinct event and device (a mass enrollment)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l count -d 'Fire N mocks, each a distinct event and device (a mass enrollment) [default: 1, or as many as --duration allows]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l concurrency -d 'Requests in flight at once during a burst' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l expect -d 'The answers that pass: codes (406), classes (2xx, 4xx) or \'none\', comma-separated [default: 2xx; 4xx with --tamper]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l tamper -d 'Send a delivery a correct receiver must refuse: missing-signature, empty-signature, wrong-signature, modified-body' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -s H -l header -d 'An extra request header, \'Name: value\' (repeatable; not X-SF-* nor Content-Type)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l duration -d 'A burst for this long (30s, 2m) instead of a number of mocks' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l rate -d 'Pace a burst at R requests per second (open model: latency counts from the intended send time)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l max-p50 -d 'Fail (exit 6) if the burst\'s median latency of 2xx answers is above DURATION' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l max-p95 -d 'Fail (exit 6) if the burst\'s 95th percentile latency of 2xx answers is above DURATION' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l max-p99 -d 'Fail (exit 6) if the burst\'s 99th percentile latency of 2xx answers is above DURATION' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l min-success -d 'Fail (exit 6) if fewer than PERCENT of the burst\'s requests met --expect; then unmet ones alone do not fail it' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l requests -d 'Write one JSON line per request of a burst to FILE: request_id, event_id, status, latency_ms, error' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'

@@ -11,7 +11,9 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 use crate::core::catalog::{Category, Platform};
 use crate::core::config;
 use crate::core::delivery::CaBundle;
+use crate::core::delivery::extra::{ExtraHeader, Tamper};
 use crate::core::error::usage;
+use crate::core::expect::Expectation;
 use crate::core::filter::FilterSpec;
 use crate::core::fsutil;
 use crate::core::payload::{MAX_BODY_BYTES, PayloadSpec};
@@ -475,9 +477,9 @@ pub struct MockArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
-    /// Fire N mocks, each a distinct event and device (a mass enrollment)
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000_000), allow_negative_numbers = true)]
-    pub count: u32,
+    /// Fire N mocks, each a distinct event and device (a mass enrollment) [default: 1, or as many as --duration allows]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000_000), allow_negative_numbers = true)]
+    pub count: Option<u32>,
 
     /// Requests in flight at once during a burst
     #[arg(long, value_name = "C", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024), allow_negative_numbers = true)]
@@ -489,6 +491,99 @@ pub struct MockArgs {
     /// Print one JSON object
     #[arg(long)]
     pub json: bool,
+
+    // Last: its help heading would otherwise carry over to what follows.
+    #[command(flatten)]
+    pub test: TestArgs,
+}
+
+impl MockArgs {
+    /// Whether this is a burst rather than one mock.
+    pub(crate) fn is_burst(&self) -> bool {
+        self.count.is_some_and(|n| n > 1) || self.test.duration.is_some()
+    }
+}
+
+/// What makes a mock a test of a receiver: what to expect, what to forge,
+/// and, for a burst, how long, how fast and how well.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Testing a receiver")]
+pub struct TestArgs {
+    /// The answers that pass: codes (406), classes (2xx, 4xx) or 'none', comma-separated [default: 2xx; 4xx with --tamper]
+    #[arg(long, value_name = "LIST", value_parser = |t: &str| t.parse::<Expectation>())]
+    pub(crate) expect: Option<Expectation>,
+
+    /// Send a delivery a correct receiver must refuse: missing-signature, empty-signature, wrong-signature, modified-body
+    #[arg(long, value_name = "KIND", value_parser = |t: &str| t.parse::<Tamper>())]
+    pub(crate) tamper: Option<Tamper>,
+
+    /// An extra request header, 'Name: value' (repeatable; not X-SF-* nor Content-Type)
+    #[arg(long = "header", short = 'H', value_name = "HEADER", value_parser = |t: &str| t.parse::<ExtraHeader>())]
+    pub(crate) headers: Vec<ExtraHeader>,
+
+    /// A burst for this long (30s, 2m) instead of a number of mocks
+    #[arg(long, value_name = "DURATION", value_parser = parse_burst_duration, allow_hyphen_values = true)]
+    pub(crate) duration: Option<Duration>,
+
+    /// Pace a burst at R requests per second (open model: latency counts from the intended send time)
+    #[arg(long, value_name = "R", value_parser = parse_rate, allow_hyphen_values = true)]
+    pub(crate) rate: Option<f64>,
+
+    /// Fail (exit 6) if the burst's median latency of 2xx answers is above DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_gate_latency, allow_hyphen_values = true)]
+    pub(crate) max_p50: Option<Duration>,
+
+    /// Fail (exit 6) if the burst's 95th percentile latency of 2xx answers is above DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_gate_latency, allow_hyphen_values = true)]
+    pub(crate) max_p95: Option<Duration>,
+
+    /// Fail (exit 6) if the burst's 99th percentile latency of 2xx answers is above DURATION
+    #[arg(long, value_name = "DURATION", value_parser = parse_gate_latency, allow_hyphen_values = true)]
+    pub(crate) max_p99: Option<Duration>,
+
+    /// Fail (exit 6) if fewer than PERCENT of the burst's requests met --expect; then unmet ones alone do not fail it
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent, allow_hyphen_values = true)]
+    pub(crate) min_success: Option<f64>,
+
+    /// Write one JSON line per request of a burst to FILE: request_id, event_id, status, latency_ms, error
+    #[arg(long, value_name = "FILE")]
+    pub(crate) requests: Option<PathBuf>,
+}
+
+fn parse_burst_duration(text: &str) -> Result<Duration, String> {
+    crate::core::units::parse_duration_within(
+        "the duration",
+        text,
+        Duration::from_millis(1),
+        Duration::from_secs(24 * 3600),
+    )
+}
+
+fn parse_gate_latency(text: &str) -> Result<Duration, String> {
+    crate::core::units::parse_duration_within(
+        "the latency",
+        text,
+        Duration::ZERO,
+        Duration::from_secs(3600),
+    )
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 && rate <= 1_000_000.0 => Ok(rate),
+        _ => Err(format!(
+            "invalid rate '{text}': use requests per second, more than 0 and at most 1000000"
+        )),
+    }
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!(
+            "invalid percentage '{text}': use a number from 0 to 100"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -839,14 +934,20 @@ Examples:
   $ sfhook unsubscribe --all --yes";
 
 const MOCK_HELP: &str = "\
-Without saved state (CI), give the endpoint with --url or SFHOOK_URL and the secret with SFHOOK_SECRET. Exit 0 on a 2xx, 3 on another answer, 4 on none; a burst exits 4 if any request got no answer, else 3 if any was refused.
+Without saved state (CI), give the endpoint with --url or SFHOOK_URL and the secret with SFHOOK_SECRET. Exit 0 when the answer meets --expect (a 2xx by default, a 4xx with --tamper), 3 when another answer came, 4 when none did; a burst exits 4 if a request that missed it got no answer, else 3, and 6 if a gate (--max-p99, --min-success, ...) failed.
 
 Examples:
   $ sfhook mock device-enrolled
   # CI, with no saved state: the exit code says whether the receiver took it
   $ SFHOOK_URL=http://127.0.0.1:8787/payload SFHOOK_SECRET=s3cr3t sfhook mock device-locked
+  # A forged delivery: passes only if the receiver refuses it (a 4xx)
+  $ sfhook mock device-locked --tamper wrong-signature
+  # Exactly the 406 the reference's receiver answers to a bad signature
+  $ sfhook mock device-locked --tamper modified-body --expect 406
   # A mass enrollment: 500 distinct devices, 32 at a time
-  $ sfhook mock device-enrolled --count 500 --concurrency 32";
+  $ sfhook mock device-enrolled --count 500 --concurrency 32
+  # Load as a test: 50 requests/s for 10s; exit 6 if p99 is over 250ms
+  $ sfhook mock device-enrolled --duration 10s --rate 50 --max-p99 250ms --requests requests.jsonl";
 
 const SEND_HELP: &str = "\
 Needs an active profile subscribed to the event. A failed attempt is retried per the profile (exponential backoff with jitter; Retry-After honoured up to 60s; no retry after a 4xx other than 408 and 429). --json prints each logged attempt as one line.

@@ -59,6 +59,7 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
         Some(Kind::Rejected) => 3,
         Some(Kind::Unreachable) => 4,
         Some(Kind::Precondition) => 5,
+        Some(Kind::Gate) => 6,
     }
 }
 
@@ -71,6 +72,8 @@ fn runtime_for(command: &Command) -> anyhow::Result<tokio::runtime::Runtime> {
             b.worker_threads(2);
             b
         }
+        // A burst signs and sends on every core the machine has.
+        Command::Mock(args) if args.is_burst() => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     };
     Ok(builder.enable_all().build()?)

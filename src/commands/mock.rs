@@ -4,18 +4,19 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::cli::MockArgs;
+use crate::cli::{MockArgs, TestArgs};
 use crate::context::Context;
 use crate::core::catalog;
 use crate::core::config::{self, profile_flag};
 use crate::core::delivery::Engine;
-use crate::core::delivery::burst::burst;
+use crate::core::delivery::burst::{Gates, Plan, burst};
 use crate::core::delivery::sender::{Delivery, Sender};
 use crate::core::endpoint::Endpoint;
 use crate::core::error::{Failure, Kind, precondition, usage};
+use crate::core::expect::Expectation;
 use crate::core::payload::BodySource;
 use crate::core::secret::Secret;
-use crate::ui::delivery::{print_burst, print_mock};
+use crate::ui::delivery::{BurstShown, MockShown, RequestsFile, print_burst, print_mock};
 use crate::ui::output::unless_reader_gone;
 
 struct Target {
@@ -82,9 +83,21 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
         target.timeout,
         args.concurrency as usize,
     );
-    let sender = Sender::mock(Engine::new(&options)?, target.endpoint, target.secret);
-    if args.count > 1 {
-        return fire_burst(ctx, &args, source, sender).await;
+    let sender = Sender::mock(Engine::new(&options)?, target.endpoint, target.secret)
+        .with_headers(args.test.headers.clone());
+    let tamper = args.test.tamper;
+    let expectation = args
+        .test
+        .expect
+        .clone()
+        .unwrap_or_else(|| Expectation::default_for(tamper.is_some()));
+    if args.is_burst() {
+        return fire_burst(ctx, &args, source, sender, expectation).await;
+    }
+    if let Some(flag) = burst_only_flag(&args.test) {
+        return Err(usage(format!(
+            "{flag} applies to a burst: add --count N or --duration D"
+        )));
     }
     let body = source.builder()?.build(0)?;
     let attempted = sender
@@ -94,16 +107,44 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
             event_id: &body.event_id,
             attempt: 1,
             redelivery_of: None,
+            tamper,
         })
         .await?;
     let url = sender.endpoint().redacted();
     let mode = ctx.out.mode(args.json);
-    let printed = print_mock(&ctx.out, mode, event.wire, &url, &body.event_id, &attempted);
-    unless_reader_gone(printed)?;
-    match attempted.outcome.failure(&url) {
+    let shown = MockShown {
+        event: event.wire,
+        url: &url,
+        event_id: &body.event_id,
+        expectation: &expectation,
+        tamper,
+    };
+    unless_reader_gone(print_mock(&ctx.out, mode, &shown, &attempted))?;
+    // A plain mock fails as any delivery does ("... answered 500"); a test
+    // that set an expectation says what it expected.
+    let failure = if args.test.expect.is_none() && tamper.is_none() {
+        attempted.outcome.failure(&url)
+    } else {
+        expectation.judge(&attempted.outcome, &url)
+    };
+    match failure {
         Some(failure) => Err(failure.into()),
         None => Ok(()),
     }
+}
+
+/// A flag that means something only for a burst, if one was given.
+fn burst_only_flag(test: &TestArgs) -> Option<&'static str> {
+    [
+        ("--rate", test.rate.is_some()),
+        ("--max-p50", test.max_p50.is_some()),
+        ("--max-p95", test.max_p95.is_some()),
+        ("--max-p99", test.max_p99.is_some()),
+        ("--min-success", test.min_success.is_some()),
+        ("--requests", test.requests.is_some()),
+    ]
+    .into_iter()
+    .find_map(|(flag, given)| given.then_some(flag))
 }
 
 async fn fire_burst(
@@ -111,42 +152,90 @@ async fn fire_burst(
     args: &MockArgs,
     source: BodySource,
     sender: Sender,
+    expectation: Expectation,
 ) -> Result<()> {
-    let count = args.count;
+    let test = &args.test;
+    let plan = Plan {
+        count: args.count.map(u64::from),
+        duration: test.duration,
+        concurrency: args.concurrency,
+        rate: test.rate,
+    };
+    let gates = Gates {
+        max_p50: test.max_p50,
+        max_p95: test.max_p95,
+        max_p99: test.max_p99,
+        min_success: test.min_success,
+    };
+    let requests = match &test.requests {
+        Some(path) => Some(RequestsFile::create(path)?),
+        None => None,
+    };
     let event = source.event.wire;
     let url = sender.endpoint().redacted();
-    let progress = ctx.out.progress(u64::from(count), "{pos}/{len} mocks");
+    let progress = match plan.count {
+        Some(count) => ctx.out.progress(count, "{pos}/{len} mocks"),
+        None => ctx.out.progress_unbounded("{pos} mocks"),
+    };
     let ticker = progress.clone();
-    let report = burst(sender, source, count, args.concurrency, move || {
-        ticker.inc(1)
-    })
+    let writer = requests.clone();
+    let report = burst(
+        sender,
+        source,
+        plan,
+        expectation.clone(),
+        test.tamper,
+        move |sent| {
+            ticker.inc(1);
+            if let Some(writer) = &writer {
+                writer.write(sent);
+            }
+        },
+    )
     .await?;
     progress.finish_and_clear();
+    if let Some(requests) = &requests {
+        requests.finish()?;
+    }
+    let judged = gates.judge(&report);
     unless_reader_gone(print_burst(
         &ctx.out,
         ctx.out.mode(args.json),
-        event,
-        &url,
+        &BurstShown {
+            event,
+            url: &url,
+            expectation: &expectation,
+            gates: &judged,
+        },
         &report,
     ))?;
 
-    let failed = report.failed();
-    if report.tally.no_answer > 0 {
-        Err(Failure::new(
-            Kind::Unreachable,
-            format!(
-                "{} of {count} mocks got no answer from {url}",
-                report.tally.no_answer
-            ),
+    let unmet = report.unmet();
+    let sent = report.sent;
+    let failed_gates: Vec<String> = judged
+        .iter()
+        .filter(|g| !g.passed)
+        .map(|g| format!("{} {} (limit {})", g.gate, g.actual, g.limit))
+        .collect();
+    // With --min-success, unmet requests are the gate's to judge.
+    if unmet > 0 && gates.min_success.is_none() {
+        let kind = if report.tally.unmet_no_answer > 0 {
+            Kind::Unreachable
+        } else {
+            Kind::Rejected
+        };
+        return Err(Failure::new(
+            kind,
+            format!("{unmet} of {sent} mocks to {url} did not get {expectation}"),
         )
-        .into())
-    } else if failed > 0 {
-        Err(Failure::new(
-            Kind::Rejected,
-            format!("{failed} of {count} mocks were refused by {url}"),
-        )
-        .into())
-    } else {
-        Ok(())
+        .into());
     }
+    if !failed_gates.is_empty() {
+        return Err(Failure::new(
+            Kind::Gate,
+            format!("the burst to {url} failed {}", failed_gates.join(", ")),
+        )
+        .into());
+    }
+    Ok(())
 }

@@ -77,6 +77,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
                 event_id: &original.event_id,
                 attempt: 1,
                 redelivery_of: Some(&original.request_id),
+                tamper: None,
             })
             .await?;
         let outcome = &attempted.outcome;

@@ -47,6 +47,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         event_id: &body.event_id,
         attempt: 1,
         redelivery_of: None,
+        tamper: None,
     };
     let policy = RetryPolicy {
         retries: settings.retries,

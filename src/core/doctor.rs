@@ -455,6 +455,7 @@ async fn check_mock(
             event_id: &body.event_id,
             attempt: 1,
             redelivery_of: None,
+            tamper: None,
         })
         .await?;
     Ok(judge_mock(ctx, event, &attempted.outcome))

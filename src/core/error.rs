@@ -25,6 +25,9 @@ pub enum Kind {
     Precondition,
     /// Saved state that cannot be used as it is (a broken config file).
     Broken,
+    /// The endpoint answered, but not well enough (a latency or success
+    /// gate of a burst).
+    Gate,
 }
 
 #[derive(Debug, Error)]

@@ -12,6 +12,7 @@ pub(crate) mod delivery;
 pub(crate) mod doctor;
 pub mod endpoint;
 pub(crate) mod error;
+pub(crate) mod expect;
 pub mod filter;
 pub(crate) mod fsutil;
 pub mod home;

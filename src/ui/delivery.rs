@@ -9,12 +9,25 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::core::delivery::Outcome;
-use crate::core::delivery::burst::BurstReport;
+use crate::core::delivery::burst::{BurstReport, GateResult, Sent};
+use crate::core::delivery::extra::Tamper;
 use crate::core::delivery::retry::Try;
 use crate::core::delivery::sender::Attempted;
+use crate::core::expect::Expectation;
 use crate::core::units::millis;
-use crate::ui::output::{self, DIM, Mode, Output, painted_verdict};
+use crate::ui::output::{self, DIM, FAIL, Mode, OK, Output, painted_verdict};
 use crate::ui::text::{answer_preview, human_ms};
+
+/// What a mock was about, besides its outcome.
+pub(crate) struct MockShown<'a> {
+    /// The wire name.
+    pub event: &'a str,
+    /// The endpoint, redacted.
+    pub url: &'a str,
+    pub event_id: &'a str,
+    pub expectation: &'a Expectation,
+    pub tamper: Option<Tamper>,
+}
 
 /// `mock --json`: one object.
 #[derive(Serialize)]
@@ -28,20 +41,31 @@ struct MockJson<'a> {
     success: bool,
     error: Option<String>,
     duration_ms: u64,
-    signature: &'a str,
+    signature: Option<&'a str>,
     response_body: &'a str,
     cut_short: Option<String>,
+    /// `--expect`, or its default.
+    expected: String,
+    /// Whether the answer met it: what the exit code says.
+    met: bool,
+    tamper: Option<&'static str>,
+}
+
+/// A mark and a description of an outcome, green when it met the
+/// expectation and red when not.
+fn judged(out: &Output, outcome: &Outcome, met: bool) -> (String, String) {
+    let (style, mark) = if met { (OK, "✓") } else { (FAIL, "✗") };
+    (out.paint(style, mark), out.paint(style, outcome.describe()))
 }
 
 pub(crate) fn print_mock(
     out: &Output,
     mode: Mode,
-    event: &str,
-    url: &str,
-    event_id: &str,
+    shown: &MockShown<'_>,
     attempted: &Attempted,
 ) -> Result<()> {
     let outcome: &Outcome = &attempted.outcome;
+    let met = shown.expectation.met(outcome);
     let mut stdout = output::stdout();
     let body_text = outcome.response_body();
     if let Some(note) = outcome.cut_short_note().filter(|_| !out.stdout_is_tty) {
@@ -51,34 +75,48 @@ pub(crate) fn print_mock(
         Mode::Json => {
             let result = MockJson {
                 mock: true,
-                event,
-                event_id,
+                event: shown.event,
+                event_id: shown.event_id,
                 request_id: outcome.request_id.to_string(),
-                url,
+                url: shown.url,
                 response_code: outcome.code(),
                 success: outcome.success(),
                 error: outcome.error(),
-                duration_ms: crate::core::units::millis(outcome.duration),
-                signature: &attempted.signature,
+                duration_ms: millis(outcome.duration),
+                signature: attempted.signature.as_deref(),
                 response_body: &body_text,
                 cut_short: outcome.cut_short().map(ToString::to_string),
+                expected: shown.expectation.to_string(),
+                met,
+                tamper: shown.tamper.map(Tamper::name),
             };
             writeln!(stdout, "{}", serde_json::to_string(&result)?)?;
         }
         Mode::Terminal => {
-            let (mark, verdict) = painted_verdict(out, outcome);
+            let (mark, verdict) = judged(out, outcome, met);
+            // Say what was expected when it is not the plain 2xx.
+            let expected = if shown.expectation.is_default() {
+                String::new()
+            } else {
+                out.paint(DIM, format!(" (expected {})", shown.expectation))
+            };
             writeln!(
                 stdout,
-                "{mark} {verdict} in {}  {event} → {url}",
+                "{mark} {verdict}{expected} in {}  {} → {}",
                 human_ms(outcome.duration),
+                shown.event,
+                shown.url
             )?;
+            if let Some(tamper) = shown.tamper {
+                writeln!(stdout, "  {} {tamper}", out.paint(DIM, "tamper "))?;
+            }
             writeln!(
                 stdout,
                 "  {} {}",
                 out.paint(DIM, "request"),
                 outcome.request_id
             )?;
-            writeln!(stdout, "  {} {}", out.paint(DIM, "event  "), event_id)?;
+            writeln!(stdout, "  {} {}", out.paint(DIM, "event  "), shown.event_id)?;
             if !body_text.is_empty() {
                 writeln!(
                     stdout,
@@ -98,10 +136,10 @@ pub(crate) fn print_mock(
                 stdout,
                 "{}\t{}\t{}\t{}\t{}\t{}",
                 output::code_or_dash(outcome.code()),
-                if outcome.success() { "ok" } else { "failed" },
-                crate::core::units::millis(outcome.duration),
+                if met { "ok" } else { "failed" },
+                millis(outcome.duration),
                 outcome.request_id,
-                event_id,
+                shown.event_id,
                 output::plain(
                     &outcome
                         .error()
@@ -111,6 +149,14 @@ pub(crate) fn print_mock(
         }
     }
     Ok(stdout.flush()?)
+}
+
+/// What a burst was about, besides its report.
+pub(crate) struct BurstShown<'a> {
+    pub event: &'a str,
+    pub url: &'a str,
+    pub expectation: &'a Expectation,
+    pub gates: &'a [GateResult],
 }
 
 /// `mock --count N --json`: one object.
@@ -126,7 +172,12 @@ struct BurstJson<'a> {
     concurrency: u32,
     elapsed_ms: f64,
     requests_per_second: f64,
+    /// Over the 2xx answers.
     latency_ms: LatencyJson,
+    expected: String,
+    met: u64,
+    unmet: u64,
+    gates: Vec<GateJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -137,13 +188,21 @@ struct LatencyJson {
     max: f64,
 }
 
+#[derive(Serialize)]
+struct GateJson<'a> {
+    gate: &'a str,
+    limit: &'a str,
+    actual: &'a str,
+    passed: bool,
+}
+
 pub(crate) fn print_burst(
     out: &Output,
     mode: Mode,
-    event: &str,
-    url: &str,
+    shown: &BurstShown<'_>,
     report: &BurstReport,
 ) -> Result<()> {
+    let (event, url) = (shown.event, shown.url);
     let tally = &report.tally;
     let sent = report.sent;
     let failed = report.failed();
@@ -169,6 +228,19 @@ pub(crate) fn print_burst(
                 p99: ms(latency.p99),
                 max: ms(latency.max),
             },
+            expected: shown.expectation.to_string(),
+            met: tally.met,
+            unmet: report.unmet(),
+            gates: shown
+                .gates
+                .iter()
+                .map(|g| GateJson {
+                    gate: g.gate,
+                    limit: &g.limit,
+                    actual: &g.actual,
+                    passed: g.passed,
+                })
+                .collect(),
         };
         writeln!(stdout, "{}", serde_json::to_string(&summary)?)?;
         return Ok(stdout.flush()?);
@@ -183,7 +255,7 @@ pub(crate) fn print_burst(
             .collect();
         format!(" ({})", parts.join(", "))
     };
-    let rows = [
+    let mut rows = vec![
         ("sent", format!("{sent} {event} mocks to {url}")),
         ("succeeded", tally.succeeded.to_string()),
         ("failed", format!("{failed}{failures}")),
@@ -198,7 +270,7 @@ pub(crate) fn print_burst(
         (
             "latency",
             format!(
-                "p50 {}, p95 {}, p99 {}, max {}",
+                "p50 {}, p95 {}, p99 {}, max {} (of 2xx answers)",
                 human_ms(latency.p50),
                 human_ms(latency.p95),
                 human_ms(latency.p99),
@@ -206,6 +278,22 @@ pub(crate) fn print_burst(
             ),
         ),
     ];
+    if !shown.expectation.is_default() {
+        rows.push((
+            "expected",
+            format!("{}: met by {} of {sent}", shown.expectation, tally.met),
+        ));
+    }
+    for gate in shown.gates {
+        let verdict = if gate.passed { "passed" } else { "FAILED" };
+        rows.push((
+            "gate",
+            format!(
+                "{} {} (limit {}): {verdict}",
+                gate.gate, gate.actual, gate.limit
+            ),
+        ));
+    }
     for (key, value) in rows {
         if mode == Mode::Terminal {
             writeln!(
@@ -218,6 +306,84 @@ pub(crate) fn print_burst(
         }
     }
     Ok(stdout.flush()?)
+}
+
+/// `--requests FILE`: one JSON line per request of a burst, written as the
+/// answers come. Shared by the burst's workers; the first write error is
+/// kept and reported at the end rather than stopping the burst.
+#[derive(Clone)]
+pub(crate) struct RequestsFile {
+    path: std::path::PathBuf,
+    inner: std::sync::Arc<std::sync::Mutex<RequestsInner>>,
+}
+
+struct RequestsInner {
+    writer: std::io::BufWriter<std::fs::File>,
+    error: Option<std::io::Error>,
+}
+
+#[derive(Serialize)]
+struct RequestJson<'a> {
+    request_id: &'a str,
+    event_id: &'a str,
+    status: Option<u16>,
+    latency_ms: f64,
+    error: Option<String>,
+    met: bool,
+}
+
+impl RequestsFile {
+    pub(crate) fn create(path: &std::path::Path) -> Result<RequestsFile> {
+        use anyhow::Context as _;
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot write --requests {}", path.display()))?;
+        Ok(RequestsFile {
+            path: path.to_path_buf(),
+            inner: std::sync::Arc::new(std::sync::Mutex::new(RequestsInner {
+                writer: std::io::BufWriter::new(file),
+                error: None,
+            })),
+        })
+    }
+
+    pub(crate) fn write(&self, sent: &Sent<'_>) {
+        let line = RequestJson {
+            request_id: &sent.request_id,
+            event_id: sent.event_id,
+            status: sent.outcome.code(),
+            latency_ms: (sent.latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
+            error: sent.outcome.error(),
+            met: sent.met,
+        };
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.error.is_some() {
+            return;
+        }
+        let written = serde_json::to_writer(&mut inner.writer, &line)
+            .map_err(std::io::Error::from)
+            .and_then(|()| inner.writer.write_all(b"\n"));
+        if let Err(e) = written {
+            inner.error = Some(e);
+        }
+    }
+
+    /// Flushes the file; fails, naming it, if any line could not be written.
+    pub(crate) fn finish(&self) -> Result<()> {
+        let mut inner = self
+            .inner
+            .lock()
+            .map_err(|_| anyhow::anyhow!("--requests {}: a writer failed", self.path.display()))?;
+        let flushed = inner.writer.flush();
+        match inner.error.take().map_or(flushed, Err) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot write --requests {}: {e}",
+                self.path.display()
+            )),
+        }
+    }
 }
 
 /// One line per attempt: a progress note on stderr, the result on stdout.

@@ -153,6 +153,21 @@ impl Output {
         bar
     }
 
+    /// A spinner-like counter on stderr for work of unknown size (a burst
+    /// for a duration), under the same conditions as `progress`.
+    pub fn progress_unbounded(&self, units: &str) -> indicatif::ProgressBar {
+        if !self.draws_on_stderr() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        let template = format!("{{spinner}} {units}  {{per_sec}}  {{elapsed}}");
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        bar
+    }
+
     /// Whether sfhook may ask: the answer comes from stdin, and the question
     /// goes to stderr, so both must be a terminal. Otherwise a question
     /// would wait unseen, or read a script's data as an answer.

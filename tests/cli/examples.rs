@@ -105,7 +105,21 @@ struct Prepared {
 
 impl Prepared {
     fn new() -> Prepared {
-        let receiver = TestServer::start(Reply::status(200));
+        // A receiver that checks signatures as the reference's sample does,
+        // under any secret the examples use, so a forged mock gets its 406.
+        let receiver = TestServer::with_handler(|request, _| {
+            let secrets = [
+                SECRET,
+                "staging-secret-0123456789",
+                LISTEN_SECRET,
+                "a-file-secret-0123456789",
+            ];
+            if secrets.iter().any(|s| request.signature_valid(s)) {
+                Reply::status(200)
+            } else {
+                Reply::with_body(406, "Signatures mismatch")
+            }
+        });
         let template = tempfile::tempdir().unwrap();
         let home = TestHome::with_history(&receiver);
         home.cmd()

@@ -20,4 +20,5 @@ mod logs;
 mod properties;
 mod shapes;
 mod terminal;
+mod testing;
 mod usage_errors;

@@ -17,6 +17,7 @@ use crate::core::endpoint::redact;
 use crate::core::error::usage;
 use crate::core::log::RESPONSE_BODY_LIMIT;
 
+use super::extra::ExtraHeader;
 use super::outcome::{Answer, NoAnswer, Outcome};
 use super::proxy;
 use super::tls::describe_tls;
@@ -83,10 +84,13 @@ pub struct Engine {
 pub struct Request<'a> {
     pub url: &'a Url,
     pub body: Bytes,
-    pub signature: &'a str,
+    /// `None` sends no `X-SF-Signature` at all (a forged delivery).
+    pub signature: Option<&'a str>,
     /// The wire name, for `X-SF-Event`.
     pub event: &'a str,
     pub mock: bool,
+    /// More headers, after sfhook's own.
+    pub headers: &'a [ExtraHeader],
 }
 
 impl Engine {
@@ -133,13 +137,19 @@ impl Engine {
         let mut builder = self
             .client
             .post(request.url.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .header("X-SF-Signature", request.signature)
+            .header(CONTENT_TYPE, "application/json");
+        if let Some(signature) = request.signature {
+            builder = builder.header("X-SF-Signature", signature);
+        }
+        builder = builder
             .header("X-SF-Event", request.event)
             .header("X-SF-Request-ID", request_id.to_string())
             .body(request.body.clone());
         if request.mock {
             builder = builder.header("X-SF-Mock", "true");
+        }
+        for extra in request.headers {
+            builder = builder.header(extra.name.clone(), extra.value.clone());
         }
         let result = match tokio::time::timeout_at(deadline, builder.send()).await {
             Err(_) => Err(NoAnswer::Timeout(self.timeout)),

@@ -4,6 +4,7 @@
 
 pub(crate) mod burst;
 mod engine;
+pub(crate) mod extra;
 mod outcome;
 pub(crate) mod proxy;
 pub(crate) mod retry;

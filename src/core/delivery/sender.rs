@@ -14,6 +14,7 @@ use crate::core::secret::Secret;
 use crate::core::signature;
 use crate::core::units::{format_timestamp, millis};
 
+use super::extra::{ExtraHeader, Tamper};
 use super::{Engine, Outcome, Request};
 
 /// Where a sender records its attempts: a home's log, under a profile.
@@ -30,6 +31,8 @@ pub(crate) struct Sender {
     secret: Secret,
     /// `None` for mocks, which are never logged.
     log: Option<LogTarget>,
+    /// Headers a test adds to every request.
+    headers: Vec<ExtraHeader>,
 }
 
 /// What one attempt carries besides the endpoint and secret.
@@ -43,13 +46,15 @@ pub(crate) struct Delivery<'a> {
     pub attempt: u32,
     /// The request id of the delivery this one re-sends.
     pub redelivery_of: Option<&'a str>,
+    /// A forgery to send instead of the true delivery (mocks only).
+    pub tamper: Option<Tamper>,
 }
 
 /// One attempt made.
 pub(crate) struct Attempted {
     pub outcome: Outcome,
-    /// The `X-SF-Signature` that went with the body.
-    pub signature: String,
+    /// The `X-SF-Signature` that went with the body; `None` if none did.
+    pub signature: Option<String>,
     /// The record appended to the log (newline included), for a logged sender.
     pub record: Option<Vec<u8>>,
 }
@@ -62,6 +67,7 @@ impl Sender {
             endpoint,
             secret,
             log: None,
+            headers: Vec::new(),
         }
     }
 
@@ -77,7 +83,14 @@ impl Sender {
             endpoint,
             secret,
             log: Some(log),
+            headers: Vec::new(),
         }
+    }
+
+    /// The same sender, adding `headers` to every request.
+    pub(crate) fn with_headers(mut self, headers: Vec<ExtraHeader>) -> Sender {
+        self.headers = headers;
+        self
     }
 
     pub(crate) fn endpoint(&self) -> &Endpoint {
@@ -88,15 +101,23 @@ impl Sender {
     /// means the attempt could not be recorded; what the endpoint said is
     /// in the outcome either way.
     pub(crate) async fn attempt(&self, delivery: &Delivery<'_>) -> Result<Attempted> {
-        let signature = signature::sign(self.secret.expose().as_bytes(), &delivery.body);
+        let signed = signature::sign(self.secret.expose().as_bytes(), &delivery.body);
+        let (signature, body) = match delivery.tamper {
+            None => (Some(signed), delivery.body.clone()),
+            Some(tamper) => (
+                tamper.signature(&delivery.body, signed),
+                tamper.body(&delivery.body),
+            ),
+        };
         let outcome = self
             .engine
             .deliver(&Request {
                 url: self.endpoint.url(),
-                body: delivery.body.clone(),
-                signature: &signature,
+                body,
+                signature: signature.as_deref(),
                 event: delivery.event,
                 mock: self.log.is_none(),
+                headers: &self.headers,
             })
             .await;
         let record = match &self.log {

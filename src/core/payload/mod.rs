@@ -15,7 +15,7 @@ use crate::core::units::format_timestamp_seconds;
 mod body;
 mod edit;
 
-pub(crate) use body::{BodySource, PayloadSpec};
+pub(crate) use body::{BodyBuilder, BodySource, PayloadSpec};
 pub use edit::{Assignment, compact, event_id_of, parse_document};
 
 /// Bodies larger than this are refused: a webhook is a notification, and
