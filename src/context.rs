@@ -2,18 +2,26 @@
 //! talk to the user. Built once from the global options; loads nothing.
 
 use std::ffi::OsString;
+use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::cli::{ConnectionArgs, GlobalArgs};
-use crate::core::config::{self, Config, Configured, Store};
+use crate::core::config::{self, Config, Configured, Store, profile_flag};
 use crate::core::delivery::sender::{LogTarget, Sender};
 use crate::core::delivery::{CaBundle, Engine, EngineOptions};
 use crate::core::endpoint::Endpoint;
-use crate::core::error::usage;
+use crate::core::error::{precondition, usage};
 use crate::core::home::Home;
 use crate::core::secret::Secret;
 use crate::ui::output::Output;
+
+/// Where a mock goes and what signs it.
+pub struct MockTarget {
+    pub endpoint: Endpoint,
+    pub secret: Secret,
+    pub timeout: Option<Duration>,
+}
 
 pub struct Context {
     pub home: Home,
@@ -112,6 +120,71 @@ impl Context {
             return Ok(secret);
         }
         self.load_config()?.secret_for(&self.profile)
+    }
+
+    /// `--url`, SFHOOK_URL and SFHOOK_SECRET first, so that CI needs no saved
+    /// state; the profile fills in whatever they leave open.
+    pub fn mock_target(&self, url: Option<&str>, timeout_given: bool) -> Result<MockTarget> {
+        let ctx = self;
+        let url_text = url.or(ctx.env_url());
+        let endpoint = url_text
+            .map(|t| Endpoint::parse(t).map_err(usage))
+            .transpose()?;
+        let env_secret = ctx.env_secret()?;
+        let saved = if endpoint.is_none() || env_secret.is_none() || !timeout_given {
+            // A broken config must not stop a CI run that brings everything itself.
+            match ctx.load_config() {
+                Ok(config) => Some(config),
+                Err(err) if endpoint.is_some() && env_secret.is_some() => {
+                    ctx.out
+                        .warn(format!("ignoring the saved configuration: {err:#}"));
+                    None
+                }
+                Err(err) => return Err(err),
+            }
+        } else {
+            None
+        };
+        let profile = saved.as_ref().and_then(|c| c.profile(&ctx.profile));
+        let endpoint = match endpoint.or_else(|| profile.and_then(|p| p.url.clone())) {
+            Some(endpoint) => endpoint,
+            None => {
+                return Err(precondition(format!(
+                    "no endpoint: pass --url URL, set SFHOOK_URL, or run 'sfhook{} configure'",
+                    profile_flag(&ctx.profile)
+                )));
+            }
+        };
+        let secret = match env_secret {
+            Some(secret) => secret,
+            None => saved
+                .as_ref()
+                .unwrap_or(&config::Config::default())
+                .secret_for(&ctx.profile)?,
+        };
+        Ok(MockTarget {
+            endpoint,
+            secret,
+            timeout: profile.map(|p| p.delivery.timeout),
+        })
+    }
+
+    /// A sender of mocks: to `url`, SFHOOK_URL or the profile's endpoint,
+    /// signed with SFHOOK_SECRET or the profile's secret.
+    pub fn mock_sender(
+        &self,
+        url: Option<&str>,
+        args: &ConnectionArgs,
+        idle: usize,
+    ) -> Result<Sender> {
+        let target = self.mock_target(url, args.timeout.is_some())?;
+        let cacert = args.read_cacert()?;
+        let options = self.engine_options(args, cacert, &target.endpoint, target.timeout, idle);
+        Ok(Sender::mock(
+            Engine::new(&options)?,
+            target.endpoint,
+            target.secret,
+        ))
     }
 
     /// A sender of real deliveries to the profile's endpoint, each attempt

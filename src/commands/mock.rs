@@ -1,89 +1,28 @@
 //! `sfhook mock`: sign and POST a sample now, print the answer. Never
 //! logged, as in the dashboard. `--count` turns it into a burst.
-use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::cli::{MockArgs, TestArgs};
 use crate::context::Context;
 use crate::core::catalog;
-use crate::core::config::{self, profile_flag};
-use crate::core::delivery::Engine;
 use crate::core::delivery::burst::{Gates, Plan, burst};
 use crate::core::delivery::sender::{Delivery, Sender};
-use crate::core::endpoint::Endpoint;
-use crate::core::error::{Failure, Kind, precondition, usage};
+use crate::core::error::{Failure, Kind, usage};
 use crate::core::expect::Expectation;
 use crate::core::payload::BodySource;
-use crate::core::secret::Secret;
 use crate::ui::delivery::{BurstShown, MockShown, RequestsFile, print_burst, print_mock};
 use crate::ui::output::unless_reader_gone;
-
-struct Target {
-    endpoint: Endpoint,
-    secret: Secret,
-    timeout: Option<Duration>,
-}
-
-/// `--url`, SFHOOK_URL and SFHOOK_SECRET first, so that CI needs no saved
-/// state; the profile fills in whatever they leave open.
-fn target(ctx: &Context, args: &MockArgs) -> Result<Target> {
-    let url_text = args.url.as_deref().or(ctx.env_url());
-    let endpoint = url_text
-        .map(|t| Endpoint::parse(t).map_err(usage))
-        .transpose()?;
-    let env_secret = ctx.env_secret()?;
-    let saved = if endpoint.is_none() || env_secret.is_none() || args.connection.timeout.is_none() {
-        // A broken config must not stop a CI run that brings everything itself.
-        match ctx.load_config() {
-            Ok(config) => Some(config),
-            Err(err) if endpoint.is_some() && env_secret.is_some() => {
-                ctx.out
-                    .warn(format!("ignoring the saved configuration: {err:#}"));
-                None
-            }
-            Err(err) => return Err(err),
-        }
-    } else {
-        None
-    };
-    let profile = saved.as_ref().and_then(|c| c.profile(&ctx.profile));
-    let endpoint = match endpoint.or_else(|| profile.and_then(|p| p.url.clone())) {
-        Some(endpoint) => endpoint,
-        None => {
-            return Err(precondition(format!(
-                "no endpoint: pass --url URL, set SFHOOK_URL, or run 'sfhook{} configure'",
-                profile_flag(&ctx.profile)
-            )));
-        }
-    };
-    let secret = match env_secret {
-        Some(secret) => secret,
-        None => saved
-            .as_ref()
-            .unwrap_or(&config::Config::default())
-            .secret_for(&ctx.profile)?,
-    };
-    Ok(Target {
-        endpoint,
-        secret,
-        timeout: profile.map(|p| p.delivery.timeout),
-    })
-}
 
 pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
     let event = catalog::lookup(&args.event)?;
     let source = BodySource::new(event, args.payload.spec()?)?;
-    let target = target(ctx, &args)?;
-    let cacert = args.connection.read_cacert()?;
-    let options = ctx.engine_options(
-        &args.connection,
-        cacert,
-        &target.endpoint,
-        target.timeout,
-        args.concurrency as usize,
-    );
-    let sender = Sender::mock(Engine::new(&options)?, target.endpoint, target.secret)
+    let sender = ctx
+        .mock_sender(
+            args.url.as_deref(),
+            &args.connection,
+            args.concurrency as usize,
+        )?
         .with_headers(args.test.headers.clone());
     let tamper = args.test.tamper;
     let expectation = args
