@@ -187,6 +187,8 @@ pub enum Command {
     Mock(MockArgs),
     /// Deliver an event for real: signed, retried, every attempt logged
     Send(SendArgs),
+    /// Play a scenario of mocks, each step with its expectation; not logged
+    Run(RunArgs),
     /// Re-send logged deliveries byte for byte, with fresh request ids
     Redeliver(RedeliverArgs),
     /// List deliveries; summarise, show or prune the delivery log
@@ -840,6 +842,25 @@ pub struct DoctorArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = RUN_HELP)]
+pub struct RunArgs {
+    /// The scenario: a TOML file of [[step]]s (see below)
+    #[arg(value_name = "FILE.toml")]
+    pub file: PathBuf,
+
+    /// Send to this endpoint instead of the file's url, SFHOOK_URL or the profile's
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Print one JSON object per step
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct HelpArgs {
     /// The subcommand, and its subcommand if it has them: logs prune
     #[arg(value_name = "COMMAND")]
@@ -948,6 +969,29 @@ Examples:
   $ sfhook mock device-enrolled --count 500 --concurrency 32
   # Load as a test: 50 requests/s for 10s; exit 6 if p99 is over 250ms
   $ sfhook mock device-enrolled --duration 10s --rate 50 --max-p99 250ms --requests requests.jsonl";
+
+const RUN_HELP: &str = "\
+A scenario is one device on one platform (top-level platform, default as for mock), so a receiver's state is exercised step by step. Steps take event, set (a table: strings as with --set PATH=TEXT, other values as PATH:=JSON), unset, data (a file, relative to the scenario), tamper, expect and header, or sleep alone. The file is checked whole before anything is sent: an unknown key or event, or an event the platform does not send, is exit 2. One line per step; exit 0 only if every step met its expectation, else 3 (4 if a step that missed got no answer). Top-level keys: name, url, platform, seed, at. The endpoint: --url, else SFHOOK_URL, else the file's url, else the profile's; the secret: SFHOOK_SECRET, else the profile's.
+
+Example file (kiosk.toml):
+  name = \"kiosk lifecycle\"
+  platform = \"android\"
+  [[step]]
+  event = \"device-enrolled\"
+  set = { \"data.devices.0.name\" = \"Lobby Kiosk\" }
+  [[step]]
+  event = \"device-locked\"
+  tamper = \"wrong-signature\"
+  expect = \"406\"
+  [[step]]
+  sleep = \"200ms\"
+  [[step]]
+  event = \"device-deleted\"
+
+Examples:
+  $ sfhook run kiosk.toml
+  # In CI, against the receiver under test, with no saved state
+  $ SFHOOK_URL=http://127.0.0.1:8787/payload SFHOOK_SECRET=s3cr3t sfhook run kiosk.toml --json";
 
 const SEND_HELP: &str = "\
 Needs an active profile subscribed to the event. A failed attempt is retried per the profile (exponential backoff with jitter; Retry-After honoured up to 60s; no retry after a 4xx other than 408 and 429). --json prints each logged attempt as one line.

@@ -47,6 +47,7 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
             attempt: 1,
             redelivery_of: None,
             tamper,
+            headers: &[],
         })
         .await?;
     let url = sender.endpoint().redacted();

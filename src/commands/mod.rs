@@ -11,6 +11,7 @@ mod listen;
 mod logs;
 mod mock;
 mod redeliver;
+mod run;
 mod send;
 mod sign;
 mod status;
@@ -36,6 +37,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
         Command::Mock(args) => mock::run(ctx, args).await,
         Command::Send(args) => send::run(ctx, args).await,
         Command::Redeliver(args) => redeliver::run(ctx, args).await,
+        Command::Run(args) => run::run(ctx, args).await,
         Command::Logs(args) => match args.command {
             Some(LogsCommand::Summary(summary)) => logs::summary(ctx, summary),
             Some(LogsCommand::Show(show)) => logs::show(ctx, show),

@@ -78,6 +78,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
                 attempt: 1,
                 redelivery_of: Some(&original.request_id),
                 tamper: None,
+                headers: &[],
             })
             .await?;
         let outcome = &attempted.outcome;

@@ -48,6 +48,7 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         attempt: 1,
         redelivery_of: None,
         tamper: None,
+        headers: &[],
     };
     let policy = RetryPolicy {
         retries: settings.retries,

@@ -456,6 +456,7 @@ async fn check_mock(
             attempt: 1,
             redelivery_of: None,
             tamper: None,
+            headers: &[],
         })
         .await?;
     Ok(judge_mock(ctx, event, &attempted.outcome))

@@ -21,6 +21,7 @@ pub mod log;
 pub mod payload;
 pub(crate) mod probe;
 pub(crate) mod receiver;
+pub(crate) mod scenario;
 pub mod secret;
 pub(crate) mod signature;
 pub mod units;

@@ -18,6 +18,7 @@ mod generated;
 mod help;
 mod logs;
 mod properties;
+mod scenarios;
 mod shapes;
 mod terminal;
 mod testing;

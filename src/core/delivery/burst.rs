@@ -219,6 +219,7 @@ impl<F: Fn(&Sent<'_>) + Send + Sync> Shared<F> {
                 attempt: 1,
                 redelivery_of: None,
                 tamper: self.tamper,
+                headers: &[],
             })
             .await?;
         let latency = since.elapsed();

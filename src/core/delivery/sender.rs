@@ -48,6 +48,8 @@ pub(crate) struct Delivery<'a> {
     pub redelivery_of: Option<&'a str>,
     /// A forgery to send instead of the true delivery (mocks only).
     pub tamper: Option<Tamper>,
+    /// Headers for this request only, after the sender's own.
+    pub headers: &'a [ExtraHeader],
 }
 
 /// One attempt made.
@@ -109,6 +111,11 @@ impl Sender {
                 tamper.body(&delivery.body),
             ),
         };
+        let headers: std::borrow::Cow<'_, [ExtraHeader]> = if delivery.headers.is_empty() {
+            std::borrow::Cow::Borrowed(&self.headers)
+        } else {
+            std::borrow::Cow::Owned([self.headers.as_slice(), delivery.headers].concat())
+        };
         let outcome = self
             .engine
             .deliver(&Request {
@@ -117,7 +124,7 @@ impl Sender {
                 signature: signature.as_deref(),
                 event: delivery.event,
                 mock: self.log.is_none(),
-                headers: &self.headers,
+                headers: &headers,
             })
             .await;
         let record = match &self.log {
