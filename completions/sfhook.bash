@@ -624,7 +624,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__mock)
-            opts="-h --platform --data --set --url --count --concurrency --timeout --cacert --insecure --json --home --profile --color --help"
+            opts="-h --platform --data --set --unset --raw --seed --at --url --count --concurrency --timeout --cacert --insecure --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -639,6 +639,18 @@ _sfhook() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -736,7 +748,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__send)
-            opts="-h --platform --data --set --timeout --cacert --insecure --json --home --profile --color --help"
+            opts="-h --platform --data --set --unset --timeout --cacert --insecure --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,6 +763,10 @@ _sfhook() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unset)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

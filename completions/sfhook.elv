@@ -128,8 +128,11 @@ set edit:completion:arg-completer[sfhook] = {|@words|
         }
         &'sfhook;mock'= {
             cand --platform 'The sample device''s platform [default: the first that supports the event]'
-            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin)'
-            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable'
+            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin); mock sends it byte for byte, send compacts it'
+            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \. is a dot in a key; repeatable'
+            cand --unset 'Remove a key or an array element from the body, after every --set; repeatable'
+            cand --seed 'Derive the sample''s event id and device from N: the same N, the same ids'
+            cand --at 'Date the sample at TIME (RFC 3339) instead of now'
             cand --url 'Fire at this endpoint instead of the profile''s (also SFHOOK_URL)'
             cand --count 'Fire N mocks, each a distinct event and device (a mass enrollment)'
             cand --concurrency 'Requests in flight at once during a burst'
@@ -138,6 +141,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
+            cand --raw 'With --data: send the file''s bytes unchecked, even malformed JSON or not UTF-8'
             cand --insecure 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
             cand --json 'Print one JSON object'
             cand -h 'Print help (see more with ''--help'')'
@@ -145,8 +149,9 @@ set edit:completion:arg-completer[sfhook] = {|@words|
         }
         &'sfhook;send'= {
             cand --platform 'The sample device''s platform [default: the first that supports the event]'
-            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin)'
-            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable'
+            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin); mock sends it byte for byte, send compacts it'
+            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \. is a dot in a key; repeatable'
+            cand --unset 'Remove a key or an array element from the body, after every --set; repeatable'
             cand --timeout 'Time allowed for each request, overriding the profile''s [default: 10s]'
             cand --cacert 'Also trust the CA certificates in this PEM file'
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'

@@ -141,8 +141,11 @@ ios\t''
 macos\t''
 windows\t''
 linux\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin)' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin); mock sends it byte for byte, send compacts it' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \\. is a dot in a key; repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l unset -d 'Remove a key or an array element from the body, after every --set; repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l seed -d 'Derive the sample\'s event id and device from N: the same N, the same ids' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l at -d 'Date the sample at TIME (RFC 3339) instead of now' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l url -d 'Fire at this endpoint instead of the profile\'s (also SFHOOK_URL)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l count -d 'Fire N mocks, each a distinct event and device (a mass enrollment)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l concurrency -d 'Requests in flight at once during a burst' -r
@@ -153,6 +156,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l profile -d 'The p
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l raw -d 'With --data: send the file\'s bytes unchecked, even malformed JSON or not UTF-8'
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l json -d 'Print one JSON object'
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -161,8 +165,9 @@ ios\t''
 macos\t''
 windows\t''
 linux\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin)' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin); mock sends it byte for byte, send compacts it' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \\. is a dot in a key; repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l unset -d 'Remove a key or an array element from the body, after every --set; repeatable' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F

@@ -346,7 +346,9 @@ pub struct EventSelection {
 }
 
 impl PayloadArgs {
-    /// The payload the arguments ask for; `--data` is read here, once.
+    /// The payload the arguments ask for; `--data` is read here, once. Its
+    /// document is sent compactly, as `send` needs: the log holds a body on
+    /// one line.
     pub(crate) fn spec(&self) -> anyhow::Result<PayloadSpec> {
         let data = match &self.data {
             Some(path) => {
@@ -364,6 +366,20 @@ impl PayloadArgs {
             platform: self.platform,
             data,
             set: self.set.clone(),
+            unset: self.unset.clone(),
+            compact_data: true,
+            ..PayloadSpec::default()
+        })
+    }
+
+    /// `mock`'s payload: `--data` exactly as it is, and the mock-only flags.
+    pub(crate) fn spec_for_mock(&self, mock: &MockBodyArgs) -> anyhow::Result<PayloadSpec> {
+        Ok(PayloadSpec {
+            compact_data: false,
+            raw: mock.raw,
+            seed: mock.seed,
+            at: mock.at,
+            ..self.spec()?
         })
     }
 }
@@ -435,14 +451,42 @@ pub struct PayloadArgs {
     #[arg(long, value_enum)]
     pub platform: Option<Platform>,
 
-    /// Send this JSON document as the whole body instead of the sample ('-': stdin)
+    /// Send this JSON document as the whole body instead of the sample ('-': stdin); mock sends it byte for byte, send compacts it
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
 
     /// Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value
-    /// (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable
+    /// (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the
+    /// end appends, \. is a dot in a key; repeatable
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+
+    /// Remove a key or an array element from the body, after every --set; repeatable
+    #[arg(long = "unset", value_name = "PATH")]
+    pub unset: Vec<String>,
+}
+
+/// What only `mock` may ask of a body: `send` logs the body as JSON, and
+/// its deliveries are real events, not test fixtures.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MockBodyArgs {
+    /// With --data: send the file's bytes unchecked, even malformed JSON or not UTF-8
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Derive the sample's event id and device from N: the same N, the same ids
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+
+    /// Date the sample at TIME (RFC 3339) instead of now
+    #[arg(long, value_name = "TIME", value_parser = parse_at, allow_hyphen_values = true)]
+    pub at: Option<jiff::Timestamp>,
+}
+
+fn parse_at(text: &str) -> Result<jiff::Timestamp, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("invalid time '{text}': use RFC 3339, e.g. 2026-01-01T00:00:00Z"))
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -470,6 +514,9 @@ pub struct MockArgs {
 
     #[command(flatten)]
     pub payload: PayloadArgs,
+
+    #[command(flatten)]
+    pub body: MockBodyArgs,
 
     /// Fire at this endpoint instead of the profile's (also SFHOOK_URL)
     #[arg(long, value_name = "URL")]
@@ -846,7 +893,9 @@ Examples:
   # CI, with no saved state: the exit code says whether the receiver took it
   $ SFHOOK_URL=http://127.0.0.1:8787/payload SFHOOK_SECRET=s3cr3t sfhook mock device-locked
   # A mass enrollment: 500 distinct devices, 32 at a time
-  $ sfhook mock device-enrolled --count 500 --concurrency 32";
+  $ sfhook mock device-enrolled --count 500 --concurrency 32
+  # The same body every run (ids, devices, times), without the sample's IMEI
+  $ sfhook mock device-enrolled --seed 7 --at 2026-01-01T00:00:00Z --unset data.devices.0.imei_no";
 
 const SEND_HELP: &str = "\
 Needs an active profile subscribed to the event. A failed attempt is retried per the profile (exponential backoff with jitter; Retry-After honoured up to 60s; no retry after a 4xx other than 408 and 429). --json prints each logged attempt as one line.

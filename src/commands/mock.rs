@@ -72,7 +72,7 @@ fn target(ctx: &Context, args: &MockArgs) -> Result<Target> {
 
 pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
     let event = catalog::lookup(&args.event)?;
-    let source = BodySource::new(event, args.payload.spec()?)?;
+    let source = BodySource::new(event, args.payload.spec_for_mock(&args.body)?)?;
     let target = target(ctx, &args)?;
     let cacert = args.connection.read_cacert()?;
     let options = ctx.engine_options(
