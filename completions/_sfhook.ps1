@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('unsubscribe', 'unsubscribe', [CompletionResultType]::ParameterValue, 'Unsubscribe from events (needs an active configuration)')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Sign and POST a sample event now and print the answer; not logged')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver an event for real: signed, retried, every attempt logged')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Play a scenario of mocks, each step with its expectation; not logged')
             [CompletionResult]::new('redeliver', 'redeliver', [CompletionResultType]::ParameterValue, 'Re-send logged deliveries byte for byte, with fresh request ids')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'List deliveries; summarise, show or prune the delivery log')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print the X-SF-Signature of a body (stdin by default)')
@@ -140,8 +141,11 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         }
         'sfhook;mock' {
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The sample device''s platform [default: the first that supports the event]')
-            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Send this JSON document as the whole body instead of the sample (''-'': stdin)')
-            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Send this JSON document as the whole body instead of the sample (''-'': stdin); mock sends it byte for byte, send compacts it')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \. is a dot in a key; repeatable')
+            [CompletionResult]::new('--unset', '--unset', [CompletionResultType]::ParameterName, 'Remove a key or an array element from the body, after every --set; repeatable')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Derive the sample''s event id and device from N: the same N, the same ids')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Date the sample at TIME (RFC 3339) instead of now')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Fire at this endpoint instead of the profile''s (also SFHOOK_URL)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Fire N mocks, each a distinct event and device (a mass enrollment) [default: 1, or as many as --duration allows]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once during a burst')
@@ -161,6 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
+            [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'With --data: send the file''s bytes unchecked, even malformed JSON or not UTF-8')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a self-signed local endpoint); warns on every use')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -169,8 +174,9 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         }
         'sfhook;send' {
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The sample device''s platform [default: the first that supports the event]')
-            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Send this JSON document as the whole body instead of the sample (''-'': stdin)')
-            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Send this JSON document as the whole body instead of the sample (''-'': stdin); mock sends it byte for byte, send compacts it')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \. is a dot in a key; repeatable')
+            [CompletionResult]::new('--unset', '--unset', [CompletionResultType]::ParameterName, 'Remove a key or an array element from the body, after every --set; repeatable')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for each request, overriding the profile''s [default: 10s]')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
@@ -178,6 +184,19 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a self-signed local endpoint); warns on every use')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print each attempt''s log record as one JSON line')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sfhook;run' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Send to this endpoint instead of the file''s url, SFHOOK_URL or the profile''s')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for each request, overriding the profile''s [default: 10s]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a self-signed local endpoint); warns on every use')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

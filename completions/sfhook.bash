@@ -55,6 +55,9 @@ _sfhook() {
             sfhook,redeliver)
                 cmd="sfhook__subcmd__redeliver"
                 ;;
+            sfhook,run)
+                cmd="sfhook__subcmd__run"
+                ;;
             sfhook,send)
                 cmd="sfhook__subcmd__send"
                 ;;
@@ -92,7 +95,7 @@ _sfhook() {
 
     case "${cmd}" in
         sfhook)
-            opts="-h -V --home --profile --color --help --version configure activate deactivate status events subscribe unsubscribe mock send redeliver logs sign verify listen doctor demo completions help man"
+            opts="-h -V --home --profile --color --help --version configure activate deactivate status events subscribe unsubscribe mock send run redeliver logs sign verify listen doctor demo completions help man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -624,7 +627,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__mock)
-            opts="-H -h --platform --data --set --url --count --concurrency --timeout --cacert --insecure --json --expect --tamper --header --duration --rate --max-p50 --max-p95 --max-p99 --min-success --requests --home --profile --color --help"
+            opts="-H -h --platform --data --set --unset --raw --seed --at --url --count --concurrency --timeout --cacert --insecure --json --expect --tamper --header --duration --rate --max-p50 --max-p95 --max-p99 --min-success --requests --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -639,6 +642,18 @@ _sfhook() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -779,8 +794,46 @@ _sfhook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sfhook__subcmd__run)
+            opts="-h --url --timeout --cacert --insecure --json --home --profile --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sfhook__subcmd__send)
-            opts="-h --platform --data --set --timeout --cacert --insecure --json --home --profile --color --help"
+            opts="-h --platform --data --set --unset --timeout --cacert --insecure --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -795,6 +848,10 @@ _sfhook() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unset)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

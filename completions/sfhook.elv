@@ -34,6 +34,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand unsubscribe 'Unsubscribe from events (needs an active configuration)'
             cand mock 'Sign and POST a sample event now and print the answer; not logged'
             cand send 'Deliver an event for real: signed, retried, every attempt logged'
+            cand run 'Play a scenario of mocks, each step with its expectation; not logged'
             cand redeliver 'Re-send logged deliveries byte for byte, with fresh request ids'
             cand logs 'List deliveries; summarise, show or prune the delivery log'
             cand sign 'Print the X-SF-Signature of a body (stdin by default)'
@@ -128,8 +129,11 @@ set edit:completion:arg-completer[sfhook] = {|@words|
         }
         &'sfhook;mock'= {
             cand --platform 'The sample device''s platform [default: the first that supports the event]'
-            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin)'
-            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable'
+            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin); mock sends it byte for byte, send compacts it'
+            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \. is a dot in a key; repeatable'
+            cand --unset 'Remove a key or an array element from the body, after every --set; repeatable'
+            cand --seed 'Derive the sample''s event id and device from N: the same N, the same ids'
+            cand --at 'Date the sample at TIME (RFC 3339) instead of now'
             cand --url 'Fire at this endpoint instead of the profile''s (also SFHOOK_URL)'
             cand --count 'Fire N mocks, each a distinct event and device (a mass enrollment) [default: 1, or as many as --duration allows]'
             cand --concurrency 'Requests in flight at once during a burst'
@@ -149,6 +153,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
+            cand --raw 'With --data: send the file''s bytes unchecked, even malformed JSON or not UTF-8'
             cand --insecure 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
             cand --json 'Print one JSON object'
             cand -h 'Print help (see more with ''--help'')'
@@ -156,8 +161,9 @@ set edit:completion:arg-completer[sfhook] = {|@words|
         }
         &'sfhook;send'= {
             cand --platform 'The sample device''s platform [default: the first that supports the event]'
-            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin)'
-            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable'
+            cand --data 'Send this JSON document as the whole body instead of the sample (''-'': stdin); mock sends it byte for byte, send compacts it'
+            cand --set 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \. is a dot in a key; repeatable'
+            cand --unset 'Remove a key or an array element from the body, after every --set; repeatable'
             cand --timeout 'Time allowed for each request, overriding the profile''s [default: 10s]'
             cand --cacert 'Also trust the CA certificates in this PEM file'
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
@@ -165,6 +171,18 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --color 'When to colour the output'
             cand --insecure 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
             cand --json 'Print each attempt''s log record as one JSON line'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;run'= {
+            cand --url 'Send to this endpoint instead of the file''s url, SFHOOK_URL or the profile''s'
+            cand --timeout 'Time allowed for each request, overriding the profile''s [default: 10s]'
+            cand --cacert 'Also trust the CA certificates in this PEM file'
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --insecure 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
+            cand --json 'Print one JSON object per step'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -40,6 +40,7 @@ complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "subscribe" -d 'Subscr
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "unsubscribe" -d 'Unsubscribe from events (needs an active configuration)'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "mock" -d 'Sign and POST a sample event now and print the answer; not logged'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "send" -d 'Deliver an event for real: signed, retried, every attempt logged'
+complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "run" -d 'Play a scenario of mocks, each step with its expectation; not logged'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "redeliver" -d 'Re-send logged deliveries byte for byte, with fresh request ids'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "logs" -d 'List deliveries; summarise, show or prune the delivery log'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "sign" -d 'Print the X-SF-Signature of a body (stdin by default)'
@@ -141,8 +142,11 @@ ios\t''
 macos\t''
 windows\t''
 linux\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin)' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin); mock sends it byte for byte, send compacts it' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \\. is a dot in a key; repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l unset -d 'Remove a key or an array element from the body, after every --set; repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l seed -d 'Derive the sample\'s event id and device from N: the same N, the same ids' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l at -d 'Date the sample at TIME (RFC 3339) instead of now' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l url -d 'Fire at this endpoint instead of the profile\'s (also SFHOOK_URL)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l count -d 'Fire N mocks, each a distinct event and device (a mass enrollment) [default: 1, or as many as --duration allows]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l concurrency -d 'Requests in flight at once during a burst' -r
@@ -163,6 +167,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l profile -d 'The p
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l raw -d 'With --data: send the file\'s bytes unchecked, even malformed JSON or not UTF-8'
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l json -d 'Print one JSON object'
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -171,8 +176,9 @@ ios\t''
 macos\t''
 windows\t''
 linux\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin)' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l data -d 'Send this JSON document as the whole body instead of the sample (\'-\': stdin); mock sends it byte for byte, send compacts it' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l set -d 'Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the end appends, \\. is a dot in a key; repeatable' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l unset -d 'Remove a key or an array element from the body, after every --set; repeatable' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
@@ -183,6 +189,17 @@ never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l json -d 'Print each attempt\'s log record as one JSON line'
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l url -d 'Send to this endpoint instead of the file\'s url, SFHOOK_URL or the profile\'s' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
+always\t'Colour even on a pipe, whatever NO_COLOR says'
+never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l json -d 'Print one JSON object per step'
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l until -d 'Only deliveries at or before WHEN; a date includes that whole day' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l code -d 'Only these response codes: 500, 5xx, 404,500; \'none\' for no answer' -r

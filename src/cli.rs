@@ -350,7 +350,9 @@ pub struct EventSelection {
 }
 
 impl PayloadArgs {
-    /// The payload the arguments ask for; `--data` is read here, once.
+    /// The payload the arguments ask for; `--data` is read here, once. Its
+    /// document is sent compactly, as `send` needs: the log holds a body on
+    /// one line.
     pub(crate) fn spec(&self) -> anyhow::Result<PayloadSpec> {
         let data = match &self.data {
             Some(path) => {
@@ -368,6 +370,20 @@ impl PayloadArgs {
             platform: self.platform,
             data,
             set: self.set.clone(),
+            unset: self.unset.clone(),
+            compact_data: true,
+            ..PayloadSpec::default()
+        })
+    }
+
+    /// `mock`'s payload: `--data` exactly as it is, and the mock-only flags.
+    pub(crate) fn spec_for_mock(&self, mock: &MockBodyArgs) -> anyhow::Result<PayloadSpec> {
+        Ok(PayloadSpec {
+            compact_data: false,
+            raw: mock.raw,
+            seed: mock.seed,
+            at: mock.at,
+            ..self.spec()?
         })
     }
 }
@@ -439,14 +455,42 @@ pub struct PayloadArgs {
     #[arg(long, value_enum)]
     pub platform: Option<Platform>,
 
-    /// Send this JSON document as the whole body instead of the sample ('-': stdin)
+    /// Send this JSON document as the whole body instead of the sample ('-': stdin); mock sends it byte for byte, send compacts it
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
 
     /// Edit the body: PATH=TEXT sets a string, PATH:=JSON any JSON value
-    /// (data.devices.0.name=Kiosk, data.devices.0.locked:=true); repeatable
+    /// (data.devices.0.name=Kiosk, data.devices.0.locked:=true); an index one past the
+    /// end appends, \. is a dot in a key; repeatable
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+
+    /// Remove a key or an array element from the body, after every --set; repeatable
+    #[arg(long = "unset", value_name = "PATH")]
+    pub unset: Vec<String>,
+}
+
+/// What only `mock` may ask of a body: `send` logs the body as JSON, and
+/// its deliveries are real events, not test fixtures.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MockBodyArgs {
+    /// With --data: send the file's bytes unchecked, even malformed JSON or not UTF-8
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Derive the sample's event id and device from N: the same N, the same ids
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+
+    /// Date the sample at TIME (RFC 3339) instead of now
+    #[arg(long, value_name = "TIME", value_parser = parse_at, allow_hyphen_values = true)]
+    pub at: Option<jiff::Timestamp>,
+}
+
+fn parse_at(text: &str) -> Result<jiff::Timestamp, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("invalid time '{text}': use RFC 3339, e.g. 2026-01-01T00:00:00Z"))
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -474,6 +518,9 @@ pub struct MockArgs {
 
     #[command(flatten)]
     pub payload: PayloadArgs,
+
+    #[command(flatten)]
+    pub body: MockBodyArgs,
 
     /// Fire at this endpoint instead of the profile's (also SFHOOK_URL)
     #[arg(long, value_name = "URL")]
@@ -968,7 +1015,9 @@ Examples:
   # A mass enrollment: 500 distinct devices, 32 at a time
   $ sfhook mock device-enrolled --count 500 --concurrency 32
   # Load as a test: 50 requests/s for 10s; exit 6 if p99 is over 250ms
-  $ sfhook mock device-enrolled --duration 10s --rate 50 --max-p99 250ms --requests requests.jsonl";
+  $ sfhook mock device-enrolled --duration 10s --rate 50 --max-p99 250ms --requests requests.jsonl
+  # The same body every run (ids, devices, times), without the sample's IMEI
+  $ sfhook mock device-enrolled --seed 7 --at 2026-01-01T00:00:00Z --unset data.devices.0.imei_no";
 
 const RUN_HELP: &str = "\
 A scenario is one device on one platform (top-level platform, default as for mock), so a receiver's state is exercised step by step. Steps take event, set (a table: strings as with --set PATH=TEXT, other values as PATH:=JSON), unset, data (a file, relative to the scenario), tamper, expect and header, or sleep alone. The file is checked whole before anything is sent: an unknown key or event, or an event the platform does not send, is exit 2. One line per step; exit 0 only if every step met its expectation, else 3 (4 if a step that missed got no answer). Top-level keys: name, url, platform, seed, at. The endpoint: --url, else SFHOOK_URL, else the file's url, else the profile's; the secret: SFHOOK_SECRET, else the profile's.

@@ -16,7 +16,7 @@ use crate::ui::output::unless_reader_gone;
 
 pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
     let event = catalog::lookup(&args.event)?;
-    let source = BodySource::new(event, args.payload.spec()?)?;
+    let source = BodySource::new(event, args.payload.spec_for_mock(&args.body)?)?;
     let sender = ctx
         .mock_sender(
             args.url.as_deref(),

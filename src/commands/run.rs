@@ -41,10 +41,17 @@ pub async fn run(ctx: &Context, args: RunArgs) -> Result<()> {
             Some(path) => Some((read_input(Some(path), "data")?, path.display().to_string())),
             None => None,
         };
+        // As for mock: a data file is sent as it is unless edited; one
+        // seed and time make the whole scenario reproducible.
         let spec = PayloadSpec {
             platform: scenario.platform,
             data,
             set: mock.set.clone(),
+            unset: mock.unset.clone(),
+            raw: false,
+            compact_data: false,
+            seed: scenario.seed,
+            at: scenario.at,
         };
         let source = BodySource::new(mock.event, spec)
             .map_err(|e| e.context(format!("{} step {}", args.file.display(), i + 1)))?;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
+use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::core::catalog::{self, Event, Platform};
@@ -61,9 +62,9 @@ pub(crate) struct Scenario {
     pub url: Option<String>,
     /// The one device's platform; `None`: each event's default.
     pub platform: Option<Platform>,
+    /// With `at`: every body byte-identical run to run.
     pub seed: Option<u64>,
-    /// `at`, as written (RFC 3339).
-    pub at: Option<String>,
+    pub at: Option<Timestamp>,
     pub steps: Vec<Step>,
 }
 
@@ -156,6 +157,18 @@ impl Scenario {
                 check_step(step, platform, dir).map_err(|why| format!("step {}: {why}", i + 1))?;
             steps.push(step);
         }
+        let at = file
+            .at
+            .as_deref()
+            .map(|text| {
+                text.trim().parse::<Timestamp>().map_err(|_| {
+                    format!(
+                        "invalid at '{}': use an RFC 3339 time such as 2026-01-01T00:00:00Z",
+                        text.escape_debug()
+                    )
+                })
+            })
+            .transpose()?;
         let name = file.name.unwrap_or_else(|| {
             path.file_stem().map_or_else(
                 || "scenario".to_string(),
@@ -167,7 +180,7 @@ impl Scenario {
             url: file.url,
             platform,
             seed: file.seed,
-            at: file.at,
+            at,
             steps,
         })
     }

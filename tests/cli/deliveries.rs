@@ -918,12 +918,10 @@ fn mock_without_a_url_is_exit_5() {
 }
 
 #[test]
-fn mock_data_sends_the_users_document_compactly() {
+fn mock_data_sends_the_users_document_as_it_is() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
     let document = "{\n  \"id\": \"evt-42\",\n  \"event\": \"device.enrolled\",\n  \"data\": { \"devices\": [ { \"id\": 7, \"name\": \"Mine\" } ] }\n}\n";
-    let compact =
-        br#"{"id":"evt-42","event":"device.enrolled","data":{"devices":[{"id":7,"name":"Mine"}]}}"#;
     let file = home.path().join("doc.json");
     std::fs::write(&file, document).unwrap();
 
@@ -944,7 +942,7 @@ fn mock_data_sends_the_users_document_compactly() {
     for req in &got {
         assert_eq!(
             req.body,
-            compact.to_vec(),
+            document.as_bytes(),
             "{}",
             String::from_utf8_lossy(&req.body)
         );
@@ -1628,16 +1626,17 @@ fn mock_data_keeps_the_users_numbers_exactly() {
     let server = TestServer::start(Reply::status(200));
     let home = TestHome::new();
     let document = r#"{ "big": 12345678901234567890123, "money": 1.10, "tiny": 0.1000000000000000055511151231257827, "n": -7 }"#;
+    // An edit has the document parsed and re-serialised.
     run_expecting(
         home.mock_at(&server.url(), "device-enrolled")
-            .args(["--data", "-"])
+            .args(["--data", "-", "--set", "note=edited"])
             .write_stdin(document),
         0,
     );
     let got = server.received();
     assert_eq!(
         String::from_utf8_lossy(&got[0].body),
-        r#"{"big":12345678901234567890123,"money":1.10,"tiny":0.1000000000000000055511151231257827,"n":-7}"#
+        r#"{"big":12345678901234567890123,"money":1.10,"tiny":0.1000000000000000055511151231257827,"n":-7,"note":"edited"}"#
     );
 }
 

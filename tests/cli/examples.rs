@@ -7,7 +7,8 @@
 //! device-locked, pointing at a real receiver (a test server that answers
 //! 200); a second, inactive profile `staging`; a log with one failed and
 //! one successful delivery; and, in the working directory, `body.json` (a
-//! sample payload) and `key.txt` (a secret). Each example runs in a fresh
+//! sample payload), `key.txt` (a secret) and `kiosk.toml` (the scenario of
+//! `run`'s help). Each example runs in a fresh
 //! copy of it, through `bash -c` with the real binary first on PATH.
 //!
 //! The examples name `127.0.0.1:8787`, the address `sfhook listen` serves
@@ -28,6 +29,22 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
+
+/// The example file of `sfhook run --help`.
+const KIOSK_SCENARIO: &str = r#"name = "kiosk lifecycle"
+platform = "android"
+[[step]]
+event = "device-enrolled"
+set = { "data.devices.0.name" = "Lobby Kiosk" }
+[[step]]
+event = "device-locked"
+tamper = "wrong-signature"
+expect = "406"
+[[step]]
+sleep = "200ms"
+[[step]]
+event = "device-deleted"
+"#;
 
 /// How long a finishing example may take: generous, for a loaded machine.
 const EXAMPLE_LIMIT: Duration = Duration::from_secs(60);
@@ -145,6 +162,8 @@ impl Prepared {
             .unwrap();
         fs::write(work.join("body.json"), sample.stdout).unwrap();
         fs::write(work.join("key.txt"), "a-file-secret-0123456789\n").unwrap();
+        // The scenario `run`'s help shows, as its reader would save it.
+        fs::write(work.join("kiosk.toml"), KIOSK_SCENARIO).unwrap();
         fs::create_dir_all(root.join("user/.config/fish/completions")).unwrap();
         Prepared { template, receiver }
     }

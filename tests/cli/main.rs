@@ -9,6 +9,7 @@
 mod support;
 
 mod bad_input;
+mod bodies;
 mod crash;
 mod deliveries;
 mod examples;

@@ -215,3 +215,38 @@ fn the_endpoint_comes_from_the_flag_the_environment_then_the_file() {
     assert_eq!(from_env.received().len(), 2);
     assert_eq!(from_file.received().len(), 1);
 }
+
+#[test]
+fn a_seed_and_a_time_make_a_scenario_byte_identical_run_to_run() {
+    let server = checking_receiver();
+    let home = TestHome::new();
+    let text = "seed = 7\nat = \"2026-01-01T00:00:00Z\"\nplatform = \"ios\"\n\
+                [[step]]\nevent = \"device-enrolled\"\nunset = [\"data.devices.0.imei_no\"]\n\
+                [[step]]\nevent = \"device-locked\"\n";
+    let file = scenario(&home, "seeded.toml", text);
+    for _ in 0..2 {
+        let out = run(&home, &server.url(), &file, &[]);
+        assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    }
+    let got = server.received();
+    assert_eq!(got.len(), 4);
+    assert_eq!(got[0].body, got[2].body, "step 1, twice");
+    assert_eq!(got[1].body, got[3].body, "step 2, twice");
+    assert_ne!(
+        got[0].json()["id"],
+        got[1].json()["id"],
+        "each step its own event"
+    );
+    let first = got[0].json();
+    assert!(
+        first["data"]["devices"][0].get("imei_no").is_none(),
+        "unset"
+    );
+    assert!(got[1].json()["data"]["devices"][0].get("imei_no").is_some());
+    assert_eq!(first["created_at"], "2026-01-01T00:00:00Z");
+    assert_eq!(
+        got[1].json()["data"]["devices"][0]["id"],
+        first["data"]["devices"][0]["id"],
+        "one device"
+    );
+}

@@ -1,5 +1,8 @@
-//! The user's edits of a body (`--set`) and the user's own documents
-//! (`--data`), and the compact bytes that are signed and sent.
+//! The user's edits of a body (`--set`, `--unset`) and the user's own
+//! documents (`--data`), and the compact bytes that are signed and sent.
+//!
+//! A path is dotted keys (`data.devices.0.name`), numbers indexing arrays;
+//! `\.` is a dot inside a key.
 
 use serde_json::{Map, Value};
 
@@ -8,6 +11,8 @@ use super::MAX_BODY_BYTES;
 /// One `--set` edit, parsed: `PATH=TEXT` sets a string, `PATH:=JSON` any value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
+    /// As typed, to name the edit in a message.
+    text: String,
     path: Vec<String>,
     value: Value,
 }
@@ -24,27 +29,33 @@ impl Assignment {
             Some((path, string)) => (path, Value::String(string.to_string())),
             None => return Err(format!("--set {text}: expected PATH=TEXT or PATH:=JSON")),
         };
-        let path: Vec<String> = path.split('.').map(str::to_string).collect();
-        if path.iter().any(String::is_empty) {
-            return Err(format!(
-                "--set {text}: the path has an empty part; write it like data.devices.0.name"
-            ));
-        }
-        Ok(Assignment { path, value })
+        Ok(Assignment {
+            text: text.to_string(),
+            path: parse_path(path).map_err(|why| format!("--set {text}: {why}"))?,
+            value,
+        })
+    }
+
+    /// The edit as it was typed, without the flag.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The keys and indexes of the path, unescaped.
+    pub fn path(&self) -> &[String] {
+        &self.path
     }
 
     /// Applies the edit; objects are created for missing keys, arrays are
-    /// indexed by number. Anything else on the way is an error.
+    /// indexed by number, and the index one past the end appends (an
+    /// object, if the path goes on). Anything else on the way is an error,
+    /// and an error leaves the document as it was: nothing is created
+    /// before the last place where the path can fail.
     pub fn apply(&self, document: &mut Value) -> Result<(), String> {
+        let path = &self.path;
         let mut node = document;
-        let dotted = |upto: usize| self.path[..upto].join(".");
-        for (depth, key) in self.path.iter().enumerate() {
-            let last = depth + 1 == self.path.len();
-            let here = if depth == 0 {
-                "the body".to_string()
-            } else {
-                format!("'{}'", dotted(depth))
-            };
+        for (depth, key) in path.iter().enumerate() {
+            let last = depth + 1 == path.len();
             node = match node {
                 Value::Object(map) => {
                     if last {
@@ -55,33 +66,182 @@ impl Assignment {
                         .or_insert_with(|| Value::Object(Map::new()))
                 }
                 Value::Array(items) => {
-                    let len = items.len();
-                    let index: usize = key.parse().map_err(|_| {
-                        format!(
-                            "cannot set '{}': {here} is an array, so '{key}' must be an index",
-                            dotted(self.path.len())
-                        )
-                    })?;
-                    let slot = items.get_mut(index).ok_or_else(|| {
-                        format!("cannot set '{}': {here} has {len} items, so index {index} is out of range", dotted(self.path.len()))
-                    })?;
+                    let index = array_index(key, items.len(), path, depth, "set", true)?;
+                    if index == items.len() {
+                        items.push(if last {
+                            self.value.clone()
+                        } else {
+                            Value::Object(Map::new())
+                        });
+                    } else if last {
+                        items[index] = self.value.clone();
+                    }
                     if last {
-                        *slot = self.value.clone();
                         return Ok(());
                     }
-                    slot
+                    &mut items[index]
                 }
-                other => {
-                    return Err(format!(
-                        "cannot set '{}': {here} is {}, not an object or array",
-                        dotted(self.path.len()),
-                        kind(other)
-                    ));
-                }
+                other => return Err(not_a_container("set", path, depth, other)),
             };
         }
         Ok(())
     }
+}
+
+/// One `--unset` edit, parsed: the path of a key or an array element to
+/// remove.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removal {
+    path: Vec<String>,
+}
+
+impl Removal {
+    pub fn parse(text: &str) -> Result<Removal, String> {
+        Ok(Removal {
+            path: parse_path(text).map_err(|why| format!("--unset {text}: {why}"))?,
+        })
+    }
+
+    /// The keys and indexes of the path, unescaped.
+    pub fn path(&self) -> &[String] {
+        &self.path
+    }
+
+    /// Removes the key, or the array element (the later ones move up).
+    /// A path that is not there is an error, and leaves the document as
+    /// it was.
+    pub fn apply(&self, document: &mut Value) -> Result<(), String> {
+        let path = &self.path;
+        let mut node = document;
+        for (depth, key) in path.iter().enumerate() {
+            let last = depth + 1 == path.len();
+            node = match node {
+                Value::Object(map) => {
+                    if last {
+                        // shift_remove keeps the order of the other keys
+                        // (serde_json's preserve_order).
+                        return match map.shift_remove(key) {
+                            Some(_) => Ok(()),
+                            None => Err(format!(
+                                "cannot unset '{}': {} has no key '{key}'",
+                                dotted(path),
+                                place(path, depth)
+                            )),
+                        };
+                    }
+                    map.get_mut(key.as_str()).ok_or_else(|| {
+                        format!(
+                            "cannot unset '{}': {} has no key '{key}'",
+                            dotted(path),
+                            place(path, depth)
+                        )
+                    })?
+                }
+                Value::Array(items) => {
+                    let index = array_index(key, items.len(), path, depth, "unset", false)?;
+                    if last {
+                        items.remove(index);
+                        return Ok(());
+                    }
+                    &mut items[index]
+                }
+                other => return Err(not_a_container("unset", path, depth, other)),
+            };
+        }
+        Ok(())
+    }
+}
+
+/// Splits a dotted path into its keys: `\.` is a dot inside a key and
+/// `\\` a backslash; any other backslash is itself.
+fn parse_path(text: &str) -> Result<Vec<String>, String> {
+    let mut keys = vec![String::new()];
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        let key = keys.last_mut().expect("keys is never empty");
+        match c {
+            '\\' => match chars.clone().next() {
+                Some(escaped @ ('.' | '\\')) => {
+                    key.push(escaped);
+                    chars.next();
+                }
+                _ => key.push('\\'),
+            },
+            '.' => keys.push(String::new()),
+            other => key.push(other),
+        }
+    }
+    if keys.iter().any(String::is_empty) {
+        return Err(
+            "the path has an empty part; write it like data.devices.0.name (\\. is a dot inside a key)"
+                .to_string(),
+        );
+    }
+    Ok(keys)
+}
+
+/// The path as the user would type it, escapes included.
+fn dotted(path: &[String]) -> String {
+    path.iter()
+        .map(|key| key.replace('\\', "\\\\").replace('.', "\\."))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Where the path is at `depth`, for a message.
+fn place(path: &[String], depth: usize) -> String {
+    if depth == 0 {
+        "the body".to_string()
+    } else {
+        format!("'{}'", dotted(&path[..depth]))
+    }
+}
+
+/// The index that `path[depth]` names in an array of `len` items; `len`
+/// itself only if `may_append`.
+fn array_index(
+    key: &str,
+    len: usize,
+    path: &[String],
+    depth: usize,
+    verb: &str,
+    may_append: bool,
+) -> Result<usize, String> {
+    let here = place(path, depth);
+    // Only plain digits: usize's parser would also take "+1".
+    let index = key
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| key.parse::<usize>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            format!(
+                "cannot {verb} '{}': {here} is an array, so '{key}' must be an index",
+                dotted(path)
+            )
+        })?;
+    let limit = if may_append { len + 1 } else { len };
+    if index >= limit {
+        let allowed = if may_append {
+            format!(" (index {len} appends)")
+        } else {
+            String::new()
+        };
+        return Err(format!(
+            "cannot {verb} '{}': {here} has {len} items, so index {index} is out of range{allowed}",
+            dotted(path)
+        ));
+    }
+    Ok(index)
+}
+
+fn not_a_container(verb: &str, path: &[String], depth: usize, found: &Value) -> String {
+    format!(
+        "cannot {verb} '{}': {} is {}, not an object or array",
+        dotted(path),
+        place(path, depth),
+        kind(found)
+    )
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -179,6 +339,94 @@ mod tests {
         for bad in ["noequals", "a..b=1", "=1", "a:={", "a:="] {
             assert!(Assignment::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    fn apply_set(doc: &mut Value, edit: &str) -> Result<(), String> {
+        Assignment::parse(edit)?.apply(doc)
+    }
+
+    fn apply_unset(doc: &mut Value, path: &str) -> Result<(), String> {
+        Removal::parse(path)?.apply(doc)
+    }
+
+    #[test]
+    fn an_index_one_past_the_end_appends() {
+        let mut doc = serde_json::json!({ "a": [1, 2] });
+        apply_set(&mut doc, "a.2:=3").unwrap();
+        apply_set(&mut doc, "a.3.name=x").unwrap();
+        apply_set(&mut doc, "a.0:=0").unwrap();
+        assert_eq!(doc, serde_json::json!({ "a": [0, 2, 3, { "name": "x" }] }));
+        let before = doc.clone();
+        let err = apply_set(&mut doc, "a.5:=5").unwrap_err();
+        assert_eq!(
+            err,
+            "cannot set 'a.5': 'a' has 4 items, so index 5 is out of range (index 4 appends)"
+        );
+        assert!(
+            apply_set(&mut doc, "a.+4:=5")
+                .unwrap_err()
+                .contains("must be an index")
+        );
+        assert_eq!(doc, before);
+    }
+
+    #[test]
+    fn a_backslash_escapes_a_dot_in_a_key() {
+        let mut doc = serde_json::json!({ "a.b": { "c": 1 }, "a": {} });
+        apply_set(&mut doc, r"a\.b.c:=2").unwrap();
+        apply_set(&mut doc, r"a.x\.y=z").unwrap();
+        apply_set(&mut doc, r"w\\.v=back").unwrap();
+        apply_set(&mut doc, r"p\q=lone").unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "a.b": { "c": 2 },
+                "a": { "x.y": "z" },
+                "w\\": { "v": "back" },
+                "p\\q": "lone",
+            })
+        );
+        apply_unset(&mut doc, r"a\.b").unwrap();
+        assert!(doc.get("a.b").is_none());
+        // The message shows the path as it is typed.
+        let err = apply_unset(&mut doc, r"a.x\.z").unwrap_err();
+        assert_eq!(err, r"cannot unset 'a.x\.z': 'a' has no key 'x.z'");
+        assert_eq!(Removal::parse(r"a\.").unwrap().path(), ["a."]);
+        assert_eq!(Removal::parse(r"\..x").unwrap().path(), [".", "x"]);
+        assert!(Removal::parse("a..b").is_err());
+        assert!(Removal::parse("").is_err());
+        assert!(Removal::parse("a.").is_err());
+    }
+
+    #[test]
+    fn unset_removes_keys_and_elements_and_refuses_what_is_not_there() {
+        let mut doc = serde_json::json!({ "a": 1, "b": [10, 20, 30], "c": { "d": true }, "e": 2 });
+        apply_unset(&mut doc, "a").unwrap();
+        apply_unset(&mut doc, "b.1").unwrap();
+        apply_unset(&mut doc, "c.d").unwrap();
+        assert_eq!(doc, serde_json::json!({ "b": [10, 30], "c": {}, "e": 2 }));
+        // The other keys keep their order.
+        assert_eq!(compact(&doc), br#"{"b":[10,30],"c":{},"e":2}"#);
+        let before = doc.clone();
+        for (path, message) in [
+            ("a", "cannot unset 'a': the body has no key 'a'"),
+            ("c.d.x", "cannot unset 'c.d.x': 'c' has no key 'd'"),
+            (
+                "b.2",
+                "cannot unset 'b.2': 'b' has 2 items, so index 2 is out of range",
+            ),
+            (
+                "b.x",
+                "cannot unset 'b.x': 'b' is an array, so 'x' must be an index",
+            ),
+            (
+                "e.x",
+                "cannot unset 'e.x': 'e' is a number, not an object or array",
+            ),
+        ] {
+            assert_eq!(apply_unset(&mut doc, path).unwrap_err(), message, "{path}");
+        }
+        assert_eq!(doc, before);
     }
 
     #[test]

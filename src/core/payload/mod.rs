@@ -1,5 +1,6 @@
 //! What a delivery carries: the sample document of each event (or the
-//! user's own), edited by `--set`, serialised compactly. Pure: no I/O.
+//! user's own), edited by `--set` and `--unset`, serialised compactly.
+//! Pure: no I/O.
 //!
 //! Every sample has the same envelope, `{id, event, created_at, data:
 //! {devices: [...]}}`, and devices shaped like Scalefusion's device API; each
@@ -16,7 +17,7 @@ mod body;
 mod edit;
 
 pub(crate) use body::{BodyBuilder, BodySource, PayloadSpec};
-pub use edit::{Assignment, compact, event_id_of, parse_document};
+pub use edit::{Assignment, Removal, compact, event_id_of, parse_document};
 
 /// Bodies larger than this are refused: a webhook is a notification, and
 /// the whole body is held in memory, signed and logged.
@@ -24,7 +25,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// The sample document for `event` on `platform`. `device_no` varies the
 /// device (id, name, serial, IMEI, ...) so that a burst looks like a mass
-/// enrollment rather than one device enrolling many times.
+/// enrollment rather than one device enrolling many times; the platform
+/// varies it too, so that no two platforms share a device.
 pub fn sample(
     event: &Event,
     platform: Platform,
@@ -86,8 +88,13 @@ struct Model {
     model: &'static str,
     os_version: &'static str,
     name: &'static str,
+    /// Device 0's id; the others follow it. Twenty million apart, so that
+    /// no burst (at most ten million, after a seed's offset) reaches the
+    /// next platform's devices.
+    first_id: u64,
     serial_prefix: &'static str,
-    has_imei: bool,
+    /// The IMEI's type allocation code (8 digits), for models with a modem.
+    imei_tac: Option<&'static str>,
     group: &'static str,
     profile: &'static str,
     enrollment_method: &'static str,
@@ -100,8 +107,9 @@ fn model(platform: Platform) -> Model {
             model: "Galaxy Tab Active4 Pro (SM-T636B)",
             os_version: "14",
             name: "Warehouse Tablet",
+            first_id: 8_416_200,
             serial_prefix: "R52W70",
-            has_imei: true,
+            imei_tac: Some("35209911"),
             group: "Warehouse Scanners",
             profile: "Warehouse Kiosk - Android",
             enrollment_method: "Android Zero-Touch",
@@ -110,9 +118,12 @@ fn model(platform: Platform) -> Model {
             make: "Apple",
             model: "iPhone 15",
             os_version: "17.6.1",
-            name: "Field Sales iPhone",
+            // Non-ASCII (U+2019, as iOS writes it), so that a default mock
+            // exercises a receiver's UTF-8.
+            name: "Ana\u{2019}s iPhone",
+            first_id: 29_102_400,
             serial_prefix: "F4GZK2",
-            has_imei: true,
+            imei_tac: Some("35395810"),
             group: "Field Sales",
             profile: "Sales Baseline - iOS",
             enrollment_method: "Apple Automated Device Enrollment",
@@ -122,8 +133,9 @@ fn model(platform: Platform) -> Model {
             model: "MacBook Air (M2, 2022)",
             os_version: "14.6.1",
             name: "Design MacBook",
+            first_id: 49_733_100,
             serial_prefix: "C02GQ1",
-            has_imei: false,
+            imei_tac: None,
             group: "Design Studio",
             profile: "Design Workstations - macOS",
             enrollment_method: "Apple Automated Device Enrollment",
@@ -133,8 +145,9 @@ fn model(platform: Platform) -> Model {
             model: "Latitude 5440",
             os_version: "Windows 11 Pro 23H2 (22631.4037)",
             name: "Front Desk PC",
+            first_id: 70_254_800,
             serial_prefix: "7ZK2Q",
-            has_imei: false,
+            imei_tac: None,
             group: "Reception",
             profile: "Front Desk - Windows",
             enrollment_method: "Windows Autopilot",
@@ -144,8 +157,9 @@ fn model(platform: Platform) -> Model {
             model: "ThinkCentre M70q Gen 4",
             os_version: "Ubuntu 22.04.4 LTS",
             name: "Lobby Kiosk",
+            first_id: 90_871_500,
             serial_prefix: "MJ0GK",
-            has_imei: false,
+            imei_tac: None,
             group: "Lobby Kiosks",
             profile: "Kiosk - Linux",
             enrollment_method: "Enrollment script",
@@ -154,9 +168,10 @@ fn model(platform: Platform) -> Model {
 }
 
 /// A 15-digit IMEI with a valid Luhn check digit, so that receivers that
-/// validate IMEIs accept the sample.
-fn imei(device_no: u32) -> String {
-    let body = format!("35{:06}{:06}", 209_911, u64::from(device_no) % 1_000_000);
+/// validate IMEIs accept the sample: the model's type allocation code and
+/// a serial number from `device_no`.
+fn imei(tac: &str, device_no: u32) -> String {
+    let body = format!("{tac}{:06}", device_no % 1_000_000);
     let sum: u32 = body
         .bytes()
         .rev()
@@ -184,24 +199,23 @@ fn at(ts: Timestamp, seconds_before: i64) -> Value {
 /// What tells one device from another; `Sample::stamp` sets these.
 fn set_identity(device: &mut Map<String, Value>, platform: Platform, device_no: u32) {
     let m = model(platform);
-    let number = device_no + 1;
+    let number = u64::from(device_no) + 1;
     let mut set = |key: &str, value: Value| {
         if let Some(slot) = device.get_mut(key) {
             *slot = value;
         }
     };
-    set("id", Value::from(8_416_200 + u64::from(device_no)));
-    set("name", Value::String(format!("{} {number:03}", m.name)));
+    set("id", Value::from(m.first_id + u64::from(device_no)));
+    set("name", Value::String(device_name(platform, m.name, number)));
     set(
         "serial_no",
         Value::String(format!("{}{number:05}", m.serial_prefix)),
     );
     set(
         "imei_no",
-        if m.has_imei {
-            Value::String(imei(device_no))
-        } else {
-            Value::Null
+        match m.imei_tac {
+            Some(tac) => Value::String(imei(tac, device_no)),
+            None => Value::Null,
         },
     );
     set(
@@ -226,6 +240,17 @@ fn set_identity(device: &mut Map<String, Value>, platform: Platform, device_no: 
         .and_then(|properties| properties.pointer_mut("/0/value"))
     {
         *tag = Value::String(format!("AT-{number:05}"));
+    }
+}
+
+/// The name of device number `number` (from 1): fleet devices are
+/// numbered; a phone is someone's, and iOS names a second one with the
+/// same name as it does, with " (2)".
+fn device_name(platform: Platform, name: &str, number: u64) -> String {
+    match (platform, number) {
+        (Platform::Ios, 1) => name.to_string(),
+        (Platform::Ios, _) => format!("{name} ({number})"),
+        _ => format!("{name} {number:03}"),
     }
 }
 
@@ -458,9 +483,54 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn platforms_have_devices_of_their_own() {
+        let event = resolve("device-enrolled").unwrap();
+        let devices: Vec<Value> = Platform::ALL
+            .into_iter()
+            .map(|p| sample(event, p, "e", now(), 0)["data"]["devices"][0].clone())
+            .collect();
+        for key in ["id", "name", "serial_no"] {
+            let distinct: std::collections::HashSet<String> =
+                devices.iter().map(|d| d[key].to_string()).collect();
+            assert_eq!(distinct.len(), devices.len(), "{key}");
+        }
+        // Phones have IMEIs, and not the same ones.
+        let android = &devices[Platform::Android as usize]["imei_no"];
+        let ios = &devices[Platform::Ios as usize]["imei_no"];
+        assert!(android.is_string() && ios.is_string());
+        assert_ne!(android, ios);
+        // The last device of the largest burst is still not the next
+        // platform's first.
+        let last = sample(event, Platform::Android, "e", now(), 10_100_000);
+        let next = &devices[Platform::Ios as usize]["id"];
+        assert!(last["data"]["devices"][0]["id"].as_u64() < next.as_u64());
+    }
+
+    #[test]
+    fn the_ios_sample_is_anas_iphone() {
+        let event = resolve("device-locked").unwrap();
+        let name =
+            |n| sample(event, Platform::Ios, "e", now(), n)["data"]["devices"][0]["name"].clone();
+        assert_eq!(name(0), "Ana\u{2019}s iPhone");
+        assert_eq!(name(1), "Ana\u{2019}s iPhone (2)");
+        assert!(
+            compact(&sample(event, Platform::Ios, "e", now(), 0))
+                .windows(3)
+                .any(|w| w == "\u{2019}".as_bytes())
+        );
+    }
+
+    #[test]
     fn imeis_pass_the_luhn_check() {
-        for n in [0, 1, 77, 999_999] {
-            let imei = imei(n);
+        for (tac, n) in [
+            ("35209911", 0),
+            ("35209911", 1),
+            ("35395810", 77),
+            ("35395810", 999_999),
+            ("35395810", u32::MAX),
+        ] {
+            let imei = imei(tac, n);
+            assert!(imei.starts_with(tac));
             assert_eq!(imei.len(), 15);
             let sum: u32 = imei
                 .bytes()
