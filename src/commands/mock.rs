@@ -113,6 +113,13 @@ async fn fire_burst(
     };
     let event = source.event.wire;
     let url = sender.endpoint().redacted();
+    if args.payload.data.is_some() {
+        // A sample varies per request; a document does not, and a
+        // receiver that deduplicates on the event id sees one event.
+        ctx.out.note(
+            "note: every request of this burst sends the same --data body, so the same event id",
+        );
+    }
     let progress = match plan.count {
         Some(count) => ctx.out.progress(count, "{pos}/{len} mocks"),
         None => ctx.out.progress_unbounded("{pos} mocks"),
