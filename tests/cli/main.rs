@@ -15,6 +15,7 @@ mod examples;
 mod faults;
 mod foundation;
 mod generated;
+mod harness;
 mod help;
 mod logs;
 mod properties;
