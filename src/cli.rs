@@ -41,8 +41,8 @@ Exit codes:
 Environment:
   SFHOOK_HOME     like --home
   SFHOOK_PROFILE  like --profile
-  SFHOOK_URL      the endpoint for 'mock' without saved state
-  SFHOOK_SECRET   the secret for 'configure', 'mock', 'sign', 'verify' and 'listen'
+  SFHOOK_URL      the endpoint for 'mock' and 'doctor' without saved state
+  SFHOOK_SECRET   the secret for 'configure', 'mock', 'doctor', 'sign', 'verify' and 'listen'
   NO_COLOR        no colour when set and non-empty (unless --color always)";
 
 #[derive(Debug, Parser)]
@@ -923,12 +923,16 @@ Examples:
   $ SFHOOK_SECRET=s3cr3t sfhook listen --port 8787 --json";
 
 const DOCTOR_HELP: &str = "\
-Checks, in the order a delivery meets them: config, profile, dns, connect, tls, mock, log. Each line gives a verdict (pass, warn, fail, skip) and, when something is wrong, the fix. On a pipe, one line per check, tab-separated: check, verdict, detail, fix ('-' if none). Exit 0 if no check failed (warnings pass), 1 otherwise. The mock is signed with the profile's secret and is not logged; SFHOOK_URL and SFHOOK_SECRET do not apply.
+Checks, in the order a delivery meets them: config, profile, dns, connect, tls, mock, log. Each line gives a verdict (pass, warn, fail, skip) and, when something is wrong, the fix. On a pipe, one line per check, tab-separated: check, verdict, detail, fix ('-' if none). Exit 0 if no check failed (warnings pass), 1 otherwise. The mock is signed with the profile's secret and is not logged.
+
+As for 'mock', SFHOOK_URL and SFHOOK_SECRET win over the profile's endpoint and secret. With both set, nothing needs to be saved: dns, connect, tls and mock run against SFHOOK_URL, and what is saved (a broken config file, a profile that cannot send) only warns.
 
 Examples:
   $ sfhook doctor
   # CI: fail the job when a check fails, keep the report
   $ sfhook doctor --json > doctor.json
+  # CI pre-flight with no saved state: is the receiver up, and does it take our signature?
+  $ SFHOOK_URL=http://127.0.0.1:8787/payload SFHOOK_SECRET=s3cr3t sfhook doctor
   $ sfhook doctor --since 1d --timeout 3s";
 
 const DEMO_HELP: &str = "\
