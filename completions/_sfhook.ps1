@@ -162,6 +162,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--max-p99', '--max-p99', [CompletionResultType]::ParameterName, 'Fail (exit 6) if the burst''s 99th percentile latency of 2xx answers is above DURATION')
             [CompletionResult]::new('--min-success', '--min-success', [CompletionResultType]::ParameterName, 'Fail (exit 6) if fewer than PERCENT of the burst''s requests met --expect; then unmet ones alone do not fail it')
             [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Write one JSON line per request of a burst to FILE: request_id, event_id, status, latency_ms, error')
+            [CompletionResult]::new('--wait-for', '--wait-for', [CompletionResultType]::ParameterName, 'Before the first request, wait up to DURATION for the receiver to listen (then exit 4)')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'A test report: junit:FILE (JUnit XML, one testcase per request) or tap (TAP on stdout, instead of the usual output)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
@@ -190,6 +192,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         }
         'sfhook;run' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Send to this endpoint instead of the file''s url, SFHOOK_URL or the profile''s')
+            [CompletionResult]::new('--wait-for', '--wait-for', [CompletionResultType]::ParameterName, 'Before the first step, wait up to DURATION for the receiver to listen (then exit 4)')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'A test report: junit:FILE (one testcase per step) or tap (TAP on stdout, instead of the usual output)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for each request, overriding the profile''s [default: 10s]')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')

@@ -627,7 +627,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__mock)
-            opts="-H -h --platform --data --set --unset --raw --seed --at --url --count --concurrency --timeout --cacert --insecure --json --expect --tamper --header --duration --rate --max-p50 --max-p95 --max-p99 --min-success --requests --home --profile --color --help"
+            opts="-H -h --platform --data --set --unset --raw --seed --at --url --count --concurrency --timeout --cacert --insecure --json --expect --tamper --header --duration --rate --max-p50 --max-p95 --max-p99 --min-success --requests --wait-for --report --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -721,6 +721,14 @@ _sfhook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wait-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -795,13 +803,21 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__run)
-            opts="-h --url --timeout --cacert --insecure --json --home --profile --color --help"
+            opts="-h --url --wait-for --report --timeout --cacert --insecure --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -150,6 +150,8 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --max-p99 'Fail (exit 6) if the burst''s 99th percentile latency of 2xx answers is above DURATION'
             cand --min-success 'Fail (exit 6) if fewer than PERCENT of the burst''s requests met --expect; then unmet ones alone do not fail it'
             cand --requests 'Write one JSON line per request of a burst to FILE: request_id, event_id, status, latency_ms, error'
+            cand --wait-for 'Before the first request, wait up to DURATION for the receiver to listen (then exit 4)'
+            cand --report 'A test report: junit:FILE (JUnit XML, one testcase per request) or tap (TAP on stdout, instead of the usual output)'
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
@@ -176,6 +178,8 @@ set edit:completion:arg-completer[sfhook] = {|@words|
         }
         &'sfhook;run'= {
             cand --url 'Send to this endpoint instead of the file''s url, SFHOOK_URL or the profile''s'
+            cand --wait-for 'Before the first step, wait up to DURATION for the receiver to listen (then exit 4)'
+            cand --report 'A test report: junit:FILE (one testcase per step) or tap (TAP on stdout, instead of the usual output)'
             cand --timeout 'Time allowed for each request, overriding the profile''s [default: 10s]'
             cand --cacert 'Also trust the CA certificates in this PEM file'
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'

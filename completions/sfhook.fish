@@ -162,6 +162,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l max-p95 -d 'Fail 
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l max-p99 -d 'Fail (exit 6) if the burst\'s 99th percentile latency of 2xx answers is above DURATION' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l min-success -d 'Fail (exit 6) if fewer than PERCENT of the burst\'s requests met --expect; then unmet ones alone do not fail it' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l requests -d 'Write one JSON line per request of a burst to FILE: request_id, event_id, status, latency_ms, error' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l wait-for -d 'Before the first request, wait up to DURATION for the receiver to listen (then exit 4)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l report -d 'A test report: junit:FILE (JUnit XML, one testcase per request) or tap (TAP on stdout, instead of the usual output)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
@@ -190,6 +192,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l insecure -d 'Acce
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l json -d 'Print each attempt\'s log record as one JSON line'
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l url -d 'Send to this endpoint instead of the file\'s url, SFHOOK_URL or the profile\'s' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l wait-for -d 'Before the first step, wait up to DURATION for the receiver to listen (then exit 4)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l report -d 'A test report: junit:FILE (one testcase per step) or tap (TAP on stdout, instead of the usual output)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F

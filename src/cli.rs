@@ -18,6 +18,7 @@ use crate::core::filter::FilterSpec;
 use crate::core::fsutil;
 use crate::core::payload::{MAX_BODY_BYTES, PayloadSpec};
 use crate::ui::output::ColorChoice;
+use crate::ui::report::ReportTarget;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -43,8 +44,8 @@ Exit codes:
 Environment:
   SFHOOK_HOME     like --home
   SFHOOK_PROFILE  like --profile
-  SFHOOK_URL      the endpoint for 'mock' without saved state
-  SFHOOK_SECRET   the secret for 'configure', 'mock', 'sign', 'verify' and 'listen'
+  SFHOOK_URL      the endpoint for 'mock' and 'doctor' without saved state
+  SFHOOK_SECRET   the secret for 'configure', 'mock', 'doctor', 'sign', 'verify' and 'listen'
   NO_COLOR        no colour when set and non-empty (unless --color always)";
 
 #[derive(Debug, Parser)]
@@ -597,6 +598,23 @@ pub struct TestArgs {
     /// Write one JSON line per request of a burst to FILE: request_id, event_id, status, latency_ms, error
     #[arg(long, value_name = "FILE")]
     pub(crate) requests: Option<PathBuf>,
+
+    /// Before the first request, wait up to DURATION for the receiver to listen (then exit 4)
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait, allow_hyphen_values = true)]
+    pub(crate) wait_for: Option<Duration>,
+
+    /// A test report: junit:FILE (JUnit XML, one testcase per request) or tap (TAP on stdout, instead of the usual output)
+    #[arg(long, value_name = "KIND", value_parser = |t: &str| t.parse::<ReportTarget>())]
+    pub(crate) report: Option<ReportTarget>,
+}
+
+fn parse_wait(text: &str) -> Result<Duration, String> {
+    crate::core::units::parse_duration_within(
+        "the wait",
+        text,
+        Duration::ZERO,
+        Duration::from_secs(3600),
+    )
 }
 
 fn parse_burst_duration(text: &str) -> Result<Duration, String> {
@@ -899,6 +917,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
+    /// Before the first step, wait up to DURATION for the receiver to listen (then exit 4)
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait, allow_hyphen_values = true)]
+    pub(crate) wait_for: Option<Duration>,
+
+    /// A test report: junit:FILE (one testcase per step) or tap (TAP on stdout, instead of the usual output)
+    #[arg(long, value_name = "KIND", value_parser = |t: &str| t.parse::<ReportTarget>())]
+    pub(crate) report: Option<ReportTarget>,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 
@@ -1014,6 +1040,8 @@ Examples:
   $ sfhook mock device-locked --tamper modified-body --expect 406
   # A mass enrollment: 500 distinct devices, 32 at a time
   $ sfhook mock device-enrolled --count 500 --concurrency 32
+  # In CI: wait for the receiver to start, then leave a JUnit report
+  $ sfhook mock device-enrolled --wait-for 30s --report junit:reports/mock.xml
   # Load as a test: 50 requests/s for 10s; exit 6 if p99 is over 250ms
   $ sfhook mock device-enrolled --duration 10s --rate 50 --max-p99 250ms --requests requests.jsonl
   # The same body every run (ids, devices, times), without the sample's IMEI
@@ -1040,7 +1068,9 @@ Example file (kiosk.toml):
 Examples:
   $ sfhook run kiosk.toml
   # In CI, against the receiver under test, with no saved state
-  $ SFHOOK_URL=http://127.0.0.1:8787/payload SFHOOK_SECRET=s3cr3t sfhook run kiosk.toml --json";
+  $ SFHOOK_URL=http://127.0.0.1:8787/payload SFHOOK_SECRET=s3cr3t sfhook run kiosk.toml --json
+  # Wait for the receiver, and report each step as a JUnit testcase
+  $ sfhook run kiosk.toml --wait-for 30s --report junit:reports/kiosk.xml";
 
 const SEND_HELP: &str = "\
 Needs an active profile subscribed to the event. A failed attempt is retried per the profile (exponential backoff with jitter; Retry-After honoured up to 60s; no retry after a 4xx other than 408 and 429). --json prints each logged attempt as one line.
@@ -1117,12 +1147,16 @@ Examples:
   $ SFHOOK_SECRET=s3cr3t sfhook listen --port 8787 --json";
 
 const DOCTOR_HELP: &str = "\
-Checks, in the order a delivery meets them: config, profile, dns, connect, tls, mock, log. Each line gives a verdict (pass, warn, fail, skip) and, when something is wrong, the fix. On a pipe, one line per check, tab-separated: check, verdict, detail, fix ('-' if none). Exit 0 if no check failed (warnings pass), 1 otherwise. The mock is signed with the profile's secret and is not logged; SFHOOK_URL and SFHOOK_SECRET do not apply.
+Checks, in the order a delivery meets them: config, profile, dns, connect, tls, mock, log. Each line gives a verdict (pass, warn, fail, skip) and, when something is wrong, the fix. On a pipe, one line per check, tab-separated: check, verdict, detail, fix ('-' if none). Exit 0 if no check failed (warnings pass), 1 otherwise. The mock is signed with the profile's secret and is not logged.
+
+As for 'mock', SFHOOK_URL and SFHOOK_SECRET win over the profile's endpoint and secret. With both set, nothing needs to be saved: dns, connect, tls and mock run against SFHOOK_URL, and what is saved (a broken config file, a profile that cannot send) only warns.
 
 Examples:
   $ sfhook doctor
   # CI: fail the job when a check fails, keep the report
   $ sfhook doctor --json > doctor.json
+  # CI pre-flight with no saved state: is the receiver up, and does it take our signature?
+  $ SFHOOK_URL=http://127.0.0.1:8787/payload SFHOOK_SECRET=s3cr3t sfhook doctor
   $ sfhook doctor --since 1d --timeout 3s";
 
 const DEMO_HELP: &str = "\

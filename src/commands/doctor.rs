@@ -1,6 +1,7 @@
 //! `sfhook doctor`: runs the checkup and shows each check as it is made;
 //! exit 0 only if no check failed. Warnings (a certificate expiring soon)
-//! do not fail it.
+//! do not fail it. SFHOOK_URL and SFHOOK_SECRET apply as for `mock`, so CI
+//! can run it as a pre-flight with nothing saved.
 
 use std::io::Write;
 
@@ -9,7 +10,8 @@ use jiff::Timestamp;
 
 use crate::cli::DoctorArgs;
 use crate::context::Context;
-use crate::core::doctor::{self, Checkup, Connection, Status};
+use crate::core::doctor::{self, Checkup, Connection, FromEnv, Status};
+use crate::core::endpoint::Endpoint;
 use crate::core::error::{Failure, Kind, usage};
 use crate::core::filter::{Filter, FilterSpec};
 use crate::core::probe::Trust;
@@ -28,6 +30,13 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         now,
     )
     .map_err(|e| usage(format!("--since: {e}")))?;
+    let env = FromEnv {
+        endpoint: ctx
+            .env_url()
+            .map(|text| Endpoint::parse(text).map_err(|e| usage(format!("SFHOOK_URL: {e}"))))
+            .transpose()?,
+        secret: ctx.env_secret()?,
+    };
     // Read once: a --cacert from a pipe cannot be read again.
     let cacert = args.connection.read_cacert()?;
     let trust = Trust::new(cacert.as_ref(), args.connection.insecure)?;
@@ -45,6 +54,7 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
             insecure: args.connection.insecure,
         },
         trust: &trust,
+        env,
     };
     let mode = ctx.out.mode(args.json);
     let mut show = |check: &doctor::Check| -> Result<()> {
@@ -55,7 +65,8 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         }
         Ok(())
     };
-    let (checks, config) = doctor::run(&checkup, &mut show).await?;
+    let findings = doctor::run(&checkup, &mut show).await?;
+    let checks = findings.checks;
     let failed: Vec<&str> = checks
         .iter()
         .filter(|c| c.status == Status::Fail)
@@ -63,14 +74,9 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         .collect();
     let warned = checks.iter().filter(|c| c.status == Status::Warn).count();
     if mode == Mode::Json {
-        let url = config
-            .as_ref()
-            .and_then(|c| c.profile(&ctx.profile))
-            .and_then(|p| p.url.as_ref())
-            .map(|u| u.redacted());
         output::print_json(&DoctorJson {
             profile: &ctx.profile,
-            url,
+            url: findings.url,
             ok: failed.is_empty(),
             checks: &checks,
         })?;

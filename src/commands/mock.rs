@@ -7,12 +7,14 @@ use crate::cli::{MockArgs, TestArgs};
 use crate::context::Context;
 use crate::core::catalog;
 use crate::core::delivery::burst::{Gates, Plan, burst};
+use crate::core::delivery::ready;
 use crate::core::delivery::sender::{Delivery, Sender};
 use crate::core::error::{Failure, Kind, usage};
 use crate::core::expect::Expectation;
 use crate::core::payload::BodySource;
 use crate::ui::delivery::{BurstShown, MockShown, RequestsFile, print_burst, print_mock};
 use crate::ui::output::unless_reader_gone;
+use crate::ui::report::{self, Case, CaseFailure, ReportTarget, Suite};
 
 pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
     let event = catalog::lookup(&args.event)?;
@@ -30,6 +32,14 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
         .expect
         .clone()
         .unwrap_or_else(|| Expectation::default_for(tamper.is_some()));
+    if args.json && matches!(args.test.report, Some(ReportTarget::Tap)) {
+        return Err(usage(
+            "--report tap writes TAP on stdout, where --json writes JSON: use one, or --report junit:FILE",
+        ));
+    }
+    if let Some(within) = args.test.wait_for {
+        ready::wait_until_listening(sender.endpoint().url(), within).await?;
+    }
     if args.is_burst() {
         return fire_burst(ctx, &args, source, sender, expectation).await;
     }
@@ -59,7 +69,24 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
         expectation: &expectation,
         tamper,
     };
-    unless_reader_gone(print_mock(&ctx.out, mode, &shown, &attempted))?;
+    match &args.test.report {
+        Some(target) => {
+            let name = match tamper {
+                Some(tamper) => format!("{} ({tamper}) → {url}", event.slug),
+                None => format!("{} → {url}", event.slug),
+            };
+            let case = Case::judged(name, &attempted.outcome, &expectation, &url);
+            let suite = Suite {
+                name: format!("sfhook mock {}", event.slug),
+                cases: vec![case],
+            };
+            if !matches!(target, ReportTarget::Tap) {
+                unless_reader_gone(print_mock(&ctx.out, mode, &shown, &attempted))?;
+            }
+            unless_reader_gone(report::emit(target, &suite))?;
+        }
+        None => unless_reader_gone(print_mock(&ctx.out, mode, &shown, &attempted))?,
+    }
     // A plain mock fails as any delivery does ("... answered 500"); a test
     // that set an expectation says what it expected.
     let failure = if args.test.expect.is_none() && tamper.is_none() {
@@ -126,6 +153,10 @@ async fn fire_burst(
     };
     let ticker = progress.clone();
     let writer = requests.clone();
+    // One testcase per request, when a report is asked for.
+    let cases = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let collect = test.report.is_some().then(|| std::sync::Arc::clone(&cases));
+    let (judge, target_url) = (expectation.clone(), url.clone());
     let report = burst(
         sender,
         source,
@@ -137,6 +168,13 @@ async fn fire_burst(
             if let Some(writer) = &writer {
                 writer.write(sent);
             }
+            if let Some(cases) = &collect {
+                let name = format!("request {} {}", sent.number, sent.request_id);
+                let case = Case::judged(name, sent.outcome, &judge, &target_url);
+                if let Ok(mut cases) = cases.lock() {
+                    cases.push((sent.number, case));
+                }
+            }
         },
     )
     .await?;
@@ -145,17 +183,50 @@ async fn fire_burst(
         requests.finish()?;
     }
     let judged = gates.judge(&report);
-    unless_reader_gone(print_burst(
-        &ctx.out,
-        ctx.out.mode(args.json),
-        &BurstShown {
-            event,
-            url: &url,
-            expectation: &expectation,
-            gates: &judged,
-        },
-        &report,
-    ))?;
+    if !matches!(test.report, Some(ReportTarget::Tap)) {
+        unless_reader_gone(print_burst(
+            &ctx.out,
+            ctx.out.mode(args.json),
+            &BurstShown {
+                event,
+                url: &url,
+                expectation: &expectation,
+                gates: &judged,
+            },
+            &report,
+        ))?;
+    }
+    if let Some(target) = &test.report {
+        let mut numbered = std::mem::take(
+            &mut *cases
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a burst worker failed"))?,
+        );
+        // In the order they were sent, then the gates.
+        numbered.sort_by_key(|(number, _)| *number);
+        let mut cases: Vec<Case> = numbered.into_iter().map(|(_, case)| case).collect();
+        for gate in &judged {
+            cases.push(Case {
+                name: format!("gate {} (limit {})", gate.gate, gate.limit),
+                time: std::time::Duration::ZERO,
+                failure: (!gate.passed).then(|| CaseFailure {
+                    message: format!(
+                        "{} {}, over the limit {}",
+                        gate.gate, gate.actual, gate.limit
+                    ),
+                    detail: format!(
+                        "{} requests, {} met {expectation}",
+                        report.sent, report.tally.met
+                    ),
+                }),
+            });
+        }
+        let suite = Suite {
+            name: format!("sfhook mock {event} burst"),
+            cases,
+        };
+        unless_reader_gone(report::emit(target, &suite))?;
+    }
 
     let unmet = report.unmet();
     let sent = report.sent;

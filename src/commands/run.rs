@@ -5,11 +5,13 @@ use anyhow::Result;
 
 use crate::cli::{RunArgs, read_input};
 use crate::context::Context;
+use crate::core::delivery::ready;
 use crate::core::delivery::sender::Delivery;
-use crate::core::error::{Failure, Kind};
+use crate::core::error::{Failure, Kind, usage};
 use crate::core::payload::{BodySource, PayloadSpec};
 use crate::core::scenario::{MockStep, Scenario, Step};
 use crate::ui::output::unless_reader_gone;
+use crate::ui::report::{self, Case, ReportTarget, Suite};
 use crate::ui::scenario::{StepDone, print_sleep, print_step};
 
 /// A step ready to play: its body checked already.
@@ -57,16 +59,28 @@ pub async fn run(ctx: &Context, args: RunArgs) -> Result<()> {
             .map_err(|e| e.context(format!("{} step {}", args.file.display(), i + 1)))?;
         planned.push(Planned::Mock(mock, source));
     }
+    if args.json && matches!(args.report, Some(ReportTarget::Tap)) {
+        return Err(usage(
+            "--report tap writes TAP on stdout, where --json writes JSON: use one, or --report junit:FILE",
+        ));
+    }
     let sender = ctx.mock_sender(url, &args.connection, 1)?;
     let url = sender.endpoint().redacted();
+    if let Some(within) = args.wait_for {
+        ready::wait_until_listening(sender.endpoint().url(), within).await?;
+    }
+    let tap = matches!(args.report, Some(ReportTarget::Tap));
     let mode = ctx.out.mode(args.json);
+    let mut cases = Vec::new();
     let mut missed = Vec::new();
     let mut no_answer = false;
     for (i, step) in planned.iter().enumerate() {
         let number = i + 1;
         let (mock, source) = match step {
             Planned::Sleep(pause) => {
-                unless_reader_gone(print_sleep(&ctx.out, mode, number, *pause))?;
+                if !tap {
+                    unless_reader_gone(print_sleep(&ctx.out, mode, number, *pause))?;
+                }
                 tokio::time::sleep(*pause).await;
                 continue;
             }
@@ -86,6 +100,12 @@ pub async fn run(ctx: &Context, args: RunArgs) -> Result<()> {
             })
             .await?;
         let met = mock.expect.met(&attempted.outcome);
+        cases.push(Case::judged(
+            format!("step {number}: {}", mock.title()),
+            &attempted.outcome,
+            &mock.expect,
+            &url,
+        ));
         if !met {
             no_answer |= attempted.outcome.code().is_none();
             if let Some(failure) = mock.expect.judge(&attempted.outcome, &url) {
@@ -95,6 +115,9 @@ pub async fn run(ctx: &Context, args: RunArgs) -> Result<()> {
                     failure.message
                 ));
             }
+        }
+        if tap {
+            continue;
         }
         unless_reader_gone(print_step(
             &ctx.out,
@@ -107,6 +130,13 @@ pub async fn run(ctx: &Context, args: RunArgs) -> Result<()> {
                 met,
             },
         ))?;
+    }
+    if let Some(target) = &args.report {
+        let suite = Suite {
+            name: scenario.name.clone(),
+            cases,
+        };
+        unless_reader_gone(report::emit(target, &suite))?;
     }
     if missed.is_empty() {
         return Ok(());

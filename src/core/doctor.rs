@@ -5,6 +5,10 @@
 //! (an expired certificate, a wrong endpoint or secret, an error in the
 //! receiver's code) and what to run or change. The checks are data; the
 //! command decides how they are shown and what they mean for its exit.
+//!
+//! As for `mock`, an endpoint and a secret from the environment
+//! (SFHOOK_URL, SFHOOK_SECRET) win over the profile's, so that CI can run
+//! the checkup as a pre-flight without any saved state.
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -15,15 +19,17 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::core::catalog::{self, Event};
-use crate::core::config::{self, Config, Configured, Store, profile_flag};
+use crate::core::config::{self, Config, Profile, Store, profile_flag};
 use crate::core::delivery::sender::{Delivery, Sender};
 use crate::core::delivery::{CaBundle, Engine, EngineOptions, Outcome, Verdict, proxy};
+use crate::core::endpoint::Endpoint;
 use crate::core::error::split_hint;
 use crate::core::filter::Filter;
 use crate::core::home::Home;
 use crate::core::log;
 use crate::core::payload::BodySource;
 use crate::core::probe::{self, Trust};
+use crate::core::secret::Secret;
 use crate::core::units::{answer_preview, human_ms};
 
 /// A certificate this close to expiry is a warning.
@@ -85,6 +91,29 @@ pub(crate) struct Checkup<'a> {
     pub window: &'a Filter,
     pub connection: Connection,
     pub trust: &'a Trust,
+    pub env: FromEnv,
+}
+
+/// SFHOOK_URL and SFHOOK_SECRET, parsed: what wins over the profile.
+pub(crate) struct FromEnv {
+    pub endpoint: Option<Endpoint>,
+    pub secret: Option<Secret>,
+}
+
+impl FromEnv {
+    /// Both given: the endpoint checks need nothing saved.
+    fn complete(&self) -> bool {
+        self.endpoint.is_some() && self.secret.is_some()
+    }
+
+    /// The variable a half-given pair lacks.
+    fn missing(&self) -> Option<&'static str> {
+        match (self.endpoint.is_some(), self.secret.is_some()) {
+            (true, false) => Some("SFHOOK_SECRET"),
+            (false, true) => Some("SFHOOK_URL"),
+            _ => None,
+        }
+    }
 }
 
 /// How to reach the endpoint: the command line's overrides.
@@ -98,6 +127,61 @@ impl Checkup<'_> {
     fn load_config(&self) -> Result<Config> {
         Store::new(self.home).load()
     }
+
+    /// Where the URL is changed, for fixes: SFHOOK_URL if it gave the URL,
+    /// else the command that saves one.
+    fn url_setting(&self) -> String {
+        if self.env.endpoint.is_some() {
+            "SFHOOK_URL".to_string()
+        } else {
+            format!("'{}'", configure_url(self))
+        }
+    }
+}
+
+/// What the config check found.
+enum Saved {
+    Usable(Config),
+    /// No config file.
+    Missing,
+    /// A config file that cannot be used.
+    Broken,
+}
+
+/// What the endpoint checks use: the environment's endpoint and secret
+/// where it gives them, the profile's otherwise.
+struct Target {
+    endpoint: Endpoint,
+    secret: Secret,
+    timeout: Duration,
+    /// The event the mock carries.
+    event: &'static Event,
+}
+
+impl Target {
+    fn new(
+        ctx: &Checkup<'_>,
+        endpoint: Endpoint,
+        secret: Secret,
+        profile: Option<&Profile>,
+    ) -> Target {
+        Target {
+            endpoint,
+            secret,
+            timeout: ctx
+                .connection
+                .timeout
+                .or(profile.map(|p| p.delivery.timeout))
+                .unwrap_or(config::DEFAULT_TIMEOUT),
+            event: mock_event(profile),
+        }
+    }
+}
+
+/// The checks, and the URL they were about (redacted), if there was one.
+pub(crate) struct Findings {
+    pub checks: Vec<Check>,
+    pub url: Option<String>,
 }
 
 /// The checks so far; each goes to `seen` as soon as it is made, so a
@@ -122,25 +206,21 @@ impl Report<'_> {
     }
 }
 
-/// Runs every check, handing each to `seen` as it is made. Returns them
-/// all, and the configuration if it could be read.
+/// Runs every check, handing each to `seen` as it is made.
 pub(crate) async fn run(
     ctx: &Checkup<'_>,
     seen: &mut dyn FnMut(&Check) -> Result<()>,
-) -> Result<(Vec<Check>, Option<Config>)> {
+) -> Result<Findings> {
     let mut report = Report {
         seen,
         checks: Vec::new(),
     };
-    let config = check_config(ctx, &mut report)?;
-    let configured = match &config {
-        Some(config) => check_profile(ctx, config, &mut report)?,
-        None => None,
-    };
-    match configured {
-        Some(configured) => check_endpoint(ctx, &configured, &mut report).await?,
+    let saved = check_config(ctx, &mut report)?;
+    let target = check_profile(ctx, &saved, &mut report)?;
+    match &target {
+        Some(target) => check_endpoint(ctx, target, &mut report).await?,
         None => {
-            let why = if config.is_some() {
+            let why = if matches!(saved, Saved::Usable(_)) {
                 "skipped: the profile has no endpoint and secret"
             } else {
                 "skipped: no usable configuration"
@@ -149,68 +229,179 @@ pub(crate) async fn run(
         }
     }
     check_log(ctx, ctx.since, ctx.window, &mut report)?;
-    Ok((report.checks, config))
+    let saved_url = match &saved {
+        Saved::Usable(config) => config.profile(ctx.profile).and_then(|p| p.url.as_ref()),
+        Saved::Missing | Saved::Broken => None,
+    };
+    let url = match &target {
+        Some(target) => Some(&target.endpoint),
+        None => ctx.env.endpoint.as_ref().or(saved_url),
+    };
+    Ok(Findings {
+        checks: report.checks,
+        url: url.map(Endpoint::redacted),
+    })
 }
 
-fn check_config(ctx: &Checkup<'_>, report: &mut Report<'_>) -> Result<Option<Config>> {
+fn check_config(ctx: &Checkup<'_>, report: &mut Report<'_>) -> Result<Saved> {
     let path = ctx.home.config_file();
     let exists = crate::core::fsutil::regular_file_exists(&path).unwrap_or(true);
+    let env = &ctx.env;
     match ctx.load_config() {
         Err(err) => {
             let (detail, hint) = split_hint(&err);
-            let mut check = Check::new("config", Status::Fail, detail);
-            check.fix = hint;
-            report.add(check)?;
-            report.skip_rest(&["profile"], "skipped: the config file cannot be used")?;
-            Ok(None)
-        }
-        Ok(_) if !exists => {
-            report.add(
+            // As for `mock`: a broken file must not stop a run that brings
+            // everything itself, but it is worth fixing before `send`.
+            let check = if env.complete() {
                 Check::new(
                     "config",
-                    Status::Fail,
-                    format!("no configuration at {}", path.display()),
+                    Status::Warn,
+                    format!(
+                        "{detail}; ignored, since SFHOOK_URL and SFHOOK_SECRET give the endpoint and secret"
+                    ),
                 )
-                .fix(format!("run '{} --generate-secret'", configure_url(ctx))),
-            )?;
-            report.skip_rest(&["profile"], "skipped: nothing is configured")?;
-            Ok(None)
+            } else {
+                Check::new("config", Status::Fail, detail)
+            };
+            report.add(Check { fix: hint, ..check })?;
+            Ok(Saved::Broken)
+        }
+        Ok(_) if !exists => {
+            // Nothing saved is what a CI pre-flight looks like: not a
+            // failure, and not a pass either, since nothing was checked.
+            let check = if env.complete() {
+                Check::new(
+                    "config",
+                    Status::Skip,
+                    format!(
+                        "nothing saved at {}: SFHOOK_URL and SFHOOK_SECRET give the endpoint and secret",
+                        path.display()
+                    ),
+                )
+            } else {
+                let detail = match env.missing() {
+                    Some(missing) => format!(
+                        "no configuration at {}, and {missing} is not set",
+                        path.display()
+                    ),
+                    None => format!("no configuration at {}", path.display()),
+                };
+                Check::new("config", Status::Fail, detail).fix(format!(
+                    "run '{} --generate-secret', or set SFHOOK_URL and SFHOOK_SECRET",
+                    configure_url(ctx)
+                ))
+            };
+            report.add(check)?;
+            Ok(Saved::Missing)
         }
         Ok(config) => {
+            let overridden = match (env.endpoint.is_some(), env.secret.is_some()) {
+                (true, true) => "; SFHOOK_URL and SFHOOK_SECRET override its endpoint and secret",
+                (true, false) => "; SFHOOK_URL overrides its endpoint",
+                (false, true) => "; SFHOOK_SECRET overrides its secret",
+                (false, false) => "",
+            };
             report.add(Check::new(
                 "config",
                 Status::Pass,
-                format!("{}, private to its owner", path.display()),
+                format!("{}, private to its owner{overridden}", path.display()),
             ))?;
-            Ok(Some(config))
+            Ok(Saved::Usable(config))
         }
     }
 }
 
-fn check_profile<'c>(
+/// The profile, as `send` would use it, and what the endpoint checks use.
+///
+/// With SFHOOK_URL and SFHOOK_SECRET both set, the checks that follow are
+/// about the receiver they name, as a mock would be; the saved profile is
+/// what `send` uses, and nothing below depends on it. A CI pre-flight with
+/// nothing saved then gets a skipped profile check, whose reason says
+/// where the endpoint and secret come from: not a pass, which would claim
+/// a profile was checked, nor a failure, which would fail every such
+/// pipeline. A saved profile that could not send is a warning there.
+fn check_profile(
     ctx: &Checkup<'_>,
-    config: &'c Config,
+    saved: &Saved,
     report: &mut Report<'_>,
-) -> Result<Option<Configured<'c>>> {
+) -> Result<Option<Target>> {
+    let env = &ctx.env;
+    let from_env_only = |report: &mut Report<'_>, what: &str| -> Result<Option<Target>> {
+        report.add(Check::new(
+            "profile",
+            Status::Skip,
+            format!(
+                "{what}: the checks below use SFHOOK_URL and SFHOOK_SECRET \
+                 ('send' needs a saved, active profile)"
+            ),
+        ))?;
+        Ok(env
+            .endpoint
+            .clone()
+            .zip(env.secret.clone())
+            .map(|(endpoint, secret)| Target::new(ctx, endpoint, secret, None)))
+    };
+    let config = match saved {
+        Saved::Usable(config) => config,
+        Saved::Missing if env.complete() => {
+            return from_env_only(report, &format!("no saved profile '{}'", ctx.profile));
+        }
+        Saved::Broken if env.complete() => {
+            return from_env_only(report, "the config file is ignored");
+        }
+        Saved::Missing => {
+            report.skip_rest(&["profile"], "skipped: nothing is configured")?;
+            return Ok(None);
+        }
+        Saved::Broken => {
+            report.skip_rest(&["profile"], "skipped: the config file cannot be used")?;
+            return Ok(None);
+        }
+    };
     let flag = profile_flag(ctx.profile);
-    let Ok(configured) = config::require_configured(config, ctx.profile) else {
-        let missing = match config.profile(ctx.profile) {
-            None => "does not exist".to_string(),
-            Some(p) if p.url.is_none() && p.secret.is_none() => "has no URL and no secret".into(),
-            Some(p) if p.url.is_none() => "has no URL".into(),
-            Some(_) => "has no secret".into(),
+    let saved_profile = config.profile(ctx.profile);
+    let endpoint = env
+        .endpoint
+        .clone()
+        .or_else(|| saved_profile.and_then(|p| p.url.clone()));
+    let secret = env
+        .secret
+        .clone()
+        .or_else(|| saved_profile.and_then(|p| p.secret.clone()));
+    let (Some(endpoint), Some(secret)) = (endpoint, secret) else {
+        let missing = match saved_profile {
+            None => "does not exist",
+            Some(p) if p.url.is_none() && p.secret.is_none() => "has no URL and no secret",
+            Some(p) if p.url.is_none() => "has no URL",
+            Some(_) => "has no secret",
+        };
+        let (unset, fix) = match env.missing() {
+            Some(var) => (
+                format!(", and {var} is not set"),
+                format!(
+                    "set {var}, or run '{} --generate-secret'",
+                    configure_url(ctx)
+                ),
+            ),
+            None => (
+                String::new(),
+                format!("run '{} --generate-secret'", configure_url(ctx)),
+            ),
         };
         report.add(
             Check::new(
                 "profile",
                 Status::Fail,
-                format!("profile '{}' {missing}", ctx.profile),
+                format!("profile '{}' {missing}{unset}", ctx.profile),
             )
-            .fix(format!("run '{} --generate-secret'", configure_url(ctx))),
+            .fix(fix),
         )?;
         return Ok(None);
     };
-    let profile = configured.profile;
+    let Some(profile) = saved_profile else {
+        return from_env_only(report, &format!("no saved profile '{}'", ctx.profile));
+    };
+    let target = Target::new(ctx, endpoint, secret, Some(profile));
     let count = profile.subscriptions.len();
     let subscribed = format!(
         "subscribed to {count} event{}",
@@ -246,22 +437,28 @@ fn check_profile<'c>(
             format!("'{}' is active, {subscribed}", ctx.profile),
         )
     };
+    let check = if check.status == Status::Fail && env.complete() {
+        Check {
+            status: Status::Warn,
+            detail: format!(
+                "{}; the checks below use SFHOOK_URL and SFHOOK_SECRET",
+                check.detail
+            ),
+            ..check
+        }
+    } else {
+        check
+    };
     report.add(check)?;
-    Ok(Some(configured))
+    Ok(Some(target))
 }
 
-async fn check_endpoint(
-    ctx: &Checkup<'_>,
-    configured: &Configured<'_>,
-    report: &mut Report<'_>,
-) -> Result<()> {
-    let url = configured.url.url();
+async fn check_endpoint(ctx: &Checkup<'_>, target: &Target, report: &mut Report<'_>) -> Result<()> {
+    let url = target.endpoint.url();
     let connection = &ctx.connection;
     let options = EngineOptions::for_delivery(
         url,
-        connection
-            .timeout
-            .unwrap_or(configured.profile.delivery.timeout),
+        target.timeout,
         connection.cacert.clone(),
         connection.insecure,
         1,
@@ -270,7 +467,7 @@ async fn check_endpoint(
     let timeout = options.timeout;
     let engine = Engine::new(&options)?;
     let host = url.host_str().unwrap_or_default().to_string();
-    let configure = configure_url(ctx);
+    let url_setting = ctx.url_setting();
 
     if let Some(proxy) = proxy::shown_proxy_for(url) {
         // The checks below look at the endpoint directly, which is not the
@@ -279,7 +476,7 @@ async fn check_endpoint(
             &["dns", "connect", "tls"],
             &format!("skipped: deliveries go through the proxy {proxy}; the mock checks that way"),
         )?;
-        return report.add(check_mock(ctx, configured, &engine).await?);
+        return report.add(check_mock(ctx, target, &engine).await?);
     }
 
     let addrs = match probe::resolve(url, timeout).await {
@@ -295,7 +492,7 @@ async fn check_endpoint(
         }
         Err(why) => {
             report.add(Check::new("dns", Status::Fail, why).fix(format!(
-                "check the host name in the URL ('{configure}') and this machine's DNS"
+                "check the host name in the URL ({url_setting}) and this machine's DNS"
             )))?;
             return report.skip_rest(
                 &["connect", "tls", "mock"],
@@ -315,31 +512,31 @@ async fn check_endpoint(
         }
         Err(why) => {
             report.add(Check::new("connect", Status::Fail, why).fix(format!(
-                "start the receiver, or check the port in the URL ('{configure}') and any firewall between"
+                "start the receiver, or check the port in the URL ({url_setting}) and any firewall between"
             )))?;
             return report.skip_rest(&["tls", "mock"], "skipped: no connection");
         }
     };
 
-    let tls = check_tls(configured, stream, trust, timeout).await;
+    let tls = check_tls(&target.endpoint, stream, trust, timeout).await;
     let tls_failed = tls.status == Status::Fail;
     report.add(tls)?;
     if tls_failed {
         return report.skip_rest(&["mock"], "skipped: a delivery cannot get past TLS");
     }
 
-    report.add(check_mock(ctx, configured, &engine).await?)
+    report.add(check_mock(ctx, target, &engine).await?)
 }
 
 async fn check_tls(
-    configured: &Configured<'_>,
+    endpoint: &Endpoint,
     stream: tokio::net::TcpStream,
     trust: &Trust,
     timeout: std::time::Duration,
 ) -> Check {
-    let url = configured.url.url();
+    let url = endpoint.url();
     if url.scheme() == "http" {
-        return if configured.url.is_unencrypted_remote() {
+        return if endpoint.is_unencrypted_remote() {
             Check::new(
                 "tls",
                 Status::Warn,
@@ -427,26 +624,19 @@ fn configure_url(ctx: &Checkup<'_>) -> String {
 
 /// The event the mock carries: the first the profile is subscribed to, as
 /// `send` would deliver, or the first of the catalogue.
-fn mock_event(configured: &Configured<'_>) -> &'static Event {
-    configured
-        .profile
-        .subscriptions
-        .iter()
-        .next()
+fn mock_event(profile: Option<&Profile>) -> &'static Event {
+    profile
+        .and_then(|p| p.subscriptions.iter().next())
         .unwrap_or(&catalog::EVENTS[0])
 }
 
-async fn check_mock(
-    ctx: &Checkup<'_>,
-    configured: &Configured<'_>,
-    engine: &Engine,
-) -> Result<Check> {
-    let event = mock_event(configured);
+async fn check_mock(ctx: &Checkup<'_>, target: &Target, engine: &Engine) -> Result<Check> {
+    let event = target.event;
     let body = BodySource::sample(event)?.builder()?.build(0)?;
     let sender = Sender::mock(
         engine.clone(),
-        configured.url.clone(),
-        configured.secret.clone(),
+        target.endpoint.clone(),
+        target.secret.clone(),
     );
     let attempted = sender
         .attempt(&Delivery {
@@ -482,12 +672,16 @@ fn judge_mock(ctx: &Checkup<'_>, event: &Event, outcome: &Outcome) -> Check {
         Verdict::Delivered => Check::new("mock", Status::Pass, answered),
         Verdict::Refused(code) => {
             let cause = cause_of_code(code);
+            let from_env = (ctx.env.endpoint.is_some(), ctx.env.secret.is_some());
             let fix = match code {
+                404 if from_env.0 => "check the URL's path: set SFHOOK_URL with the path the receiver serves".to_string(),
                 404 => format!("check the URL's path: run '{}' with the path the receiver serves", configure_url(ctx)),
+                401 | 403 | 406 if from_env.1 => "check that both sides hold the same secret (SFHOOK_SECRET or the receiver's setting)".to_string(),
                 401 | 403 | 406 => format!(
                     "check that both sides hold the same secret ('sfhook{flag} configure --secret-stdin' or the receiver's setting)"
                 ),
                 500..=599 => "look at the receiver's logs for the error; 'sfhook events show EVENT' prints the payload it got".to_string(),
+                300..=399 if from_env.0 => "set SFHOOK_URL to the URL it redirects to".to_string(),
                 300..=399 => format!("configure the URL it redirects to: '{}'", configure_url(ctx)),
                 _ => "check what the receiver expects; its answer may say".to_string(),
             };

@@ -9,6 +9,7 @@ pub(crate) mod json;
 pub(crate) mod log;
 pub(crate) mod output;
 pub(crate) mod prompt;
+pub(crate) mod report;
 pub(crate) mod scenario;
 pub(crate) mod seen;
 pub(crate) mod status;

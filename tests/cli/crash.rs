@@ -1101,7 +1101,12 @@ fn prune_killed_mid_rewrite_keeps_the_old_log_or_the_pruned_one() {
     );
 }
 
+// A kill round needs the test's poller to see the lock taken in the
+// instant a command holds it; on a machine busy with other tests it may
+// never get the processor in time, so it runs with the soaks, one test at
+// a time.
 #[test]
+#[ignore = "soak: .ci/run runs it with --include-ignored"]
 fn a_process_killed_holding_a_lock_does_not_block_the_next_command() {
     const ROUNDS: usize = 300;
     const ENOUGH: usize = 25;

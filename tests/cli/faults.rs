@@ -1082,50 +1082,12 @@ fn http_to_a_tls_server_says_so() {
 // ------------------------------------------------------------ doctor
 
 /// `sfhook doctor --json` in `home`, with extra arguments: its exit code
-/// and each check as (status, detail, fix).
-fn doctor(home: &TestHome, extra: &[&str]) -> (i32, Vec<(String, String, String, String)>) {
-    let out = home
-        .cmd()
-        .args(["doctor", "--json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("doctor --json printed no JSON ({e}): {}", describe(&out)));
-    let checks = report["checks"]
-        .as_array()
-        .expect("checks is an array")
-        .iter()
-        .map(|c| {
-            let text = |key: &str| c[key].as_str().unwrap_or_default().to_string();
-            (text("check"), text("status"), text("detail"), text("fix"))
-        })
-        .collect::<Vec<_>>();
-    let code = exit_code(&out);
-    assert_eq!(report["ok"], code == 0, "ok and the exit code disagree");
+/// and each check as (name, status, detail, fix).
+fn doctor(home: &TestHome, extra: &[&str]) -> (i32, Vec<CheckRow>) {
+    let mut cmd = home.cmd();
+    cmd.args(["doctor", "--json"]).args(extra);
+    let (code, _, checks) = doctor_report(&mut cmd);
     (code, checks)
-}
-
-fn check_named<'c>(
-    checks: &'c [(String, String, String, String)],
-    name: &str,
-) -> &'c (String, String, String, String) {
-    checks
-        .iter()
-        .find(|c| c.0 == name)
-        .unwrap_or_else(|| panic!("no {name} check in {checks:?}"))
-}
-
-/// A receiver like the reference's sample: 200 for a valid signature under
-/// `secret`, 406 "Signatures mismatch" otherwise.
-fn verifying_receiver(secret: &'static str) -> TestServer {
-    TestServer::with_handler(move |request, _| {
-        if request.signature_valid(secret) {
-            Reply::status(200)
-        } else {
-            Reply::with_body(406, "Signatures mismatch")
-        }
-    })
 }
 
 #[test]

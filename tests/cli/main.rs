@@ -16,6 +16,7 @@ mod examples;
 mod faults;
 mod foundation;
 mod generated;
+mod harness;
 mod help;
 mod logs;
 mod properties;

@@ -250,3 +250,33 @@ fn a_seed_and_a_time_make_a_scenario_byte_identical_run_to_run() {
         "one device"
     );
 }
+
+#[test]
+fn a_scenario_reports_one_testcase_per_step() {
+    let server = TestServer::start(Reply::status(200));
+    let home = TestHome::new();
+    let file = scenario(&home, "kiosk.toml", KIOSK);
+    let junit = home.path().join("kiosk.xml");
+    let out = run(
+        &home,
+        &server.url(),
+        &file,
+        &["--report", &format!("junit:{}", junit.display())],
+    );
+    assert_eq!(exit_code(&out), 3, "{}", describe(&out));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed JUnit");
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("name"), Some("kiosk lifecycle"));
+    assert_eq!(suite.attribute("tests"), Some("5"), "sleeps are not tests");
+    assert_eq!(suite.attribute("failures"), Some("1"));
+    let out = run(&home, &server.url(), &file, &["--report", "tap"]);
+    let tap = stdout_of(&out);
+    assert!(
+        tap.contains("not ok 2 - step 2: device-locked (wrong-signature)"),
+        "{tap}"
+    );
+}

@@ -297,3 +297,116 @@ fn burst_flags_without_a_burst_are_usage_errors() {
     }
     assert!(server.received().is_empty());
 }
+
+#[test]
+fn wait_for_holds_the_first_request_until_the_receiver_listens() {
+    let home = TestHome::new();
+    // A port that a receiver takes two seconds from now.
+    let port = closed_port();
+    let url = format!("http://127.0.0.1:{port}/payload");
+    let late = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(2));
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        // The wait's own connection brings no request; the mock's does.
+        loop {
+            let (mut stream, _) = listener.accept().unwrap();
+            let reader = &mut std::io::BufReader::new(stream.try_clone().unwrap());
+            if let Some(request) = read_request(reader) {
+                write_answer(&mut stream, 200, &[] as &[(&str, &str)], b"").unwrap();
+                return request;
+            }
+        }
+    });
+    let started = std::time::Instant::now();
+    let out = home
+        .mock_at(&url, EVENT)
+        .args(["--wait-for", "10s"])
+        .output()
+        .unwrap();
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "it waited"
+    );
+    let request = late.join().unwrap();
+    assert_eq!(request.header("x-sf-event"), Some("device.enrolled"));
+
+    // Nothing ever listens: exit 4 naming the URL, after about the wait.
+    let url = format!("http://127.0.0.1:{}/payload", closed_port());
+    let started = std::time::Instant::now();
+    let out = home
+        .mock_at(&url, EVENT)
+        .args(["--wait-for", "1s"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(exit_code(&out), 4, "{}", describe(&out));
+    assert!(stderr_of(&out).contains(&url), "{}", describe(&out));
+    assert!(took >= Duration::from_millis(900), "gave up after {took:?}");
+}
+
+#[test]
+fn reports_are_junit_files_and_tap_on_stdout() {
+    let server = checking_receiver();
+    let home = TestHome::new();
+    let junit = home.path().join("reports/mock.xml");
+    let out = mock(
+        &home,
+        &server,
+        &[
+            "--tamper",
+            "missing-signature",
+            "--expect",
+            "401",
+            "--report",
+            &format!("junit:{}", junit.display()),
+        ],
+    );
+    assert_eq!(exit_code(&out), 3, "{}", describe(&out));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed JUnit");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 1);
+    let failure = cases[0]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure element");
+    assert!(
+        failure
+            .attribute("message")
+            .unwrap()
+            .contains("expected 401, got 406"),
+        "{xml}"
+    );
+    assert!(
+        failure
+            .text()
+            .unwrap_or_default()
+            .contains("Signatures mismatch")
+    );
+
+    // A burst: one testcase per request, and one per gate.
+    let out = mock(
+        &home,
+        &server,
+        &["--count", "5", "--max-p99", "30s", "--report", "tap"],
+    );
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    let tap = stdout_of(&out);
+    assert!(tap.starts_with("TAP version 13\n1..6\n"), "{tap}");
+    assert_eq!(
+        tap.lines().filter(|l| l.starts_with("ok ")).count(),
+        6,
+        "{tap}"
+    );
+    assert!(tap.contains("- gate max-p99"), "{tap}");
+
+    // TAP and --json both want stdout.
+    let out = mock(&home, &server, &["--report", "tap", "--json"]);
+    assert_eq!(exit_code(&out), 2, "{}", describe(&out));
+    let out = mock(&home, &server, &["--report", "xml"]);
+    assert_eq!(exit_code(&out), 2, "{}", describe(&out));
+}

@@ -35,6 +35,8 @@ pub(crate) struct Plan {
 
 /// One request of a burst, as `--requests` records it.
 pub(crate) struct Sent<'a> {
+    /// From 1, in the order the requests were sent.
+    pub number: u64,
     pub request_id: String,
     pub event_id: &'a str,
     pub outcome: &'a Outcome,
@@ -226,6 +228,7 @@ impl<F: Fn(&Sent<'_>) + Send + Sync> Shared<F> {
         let met = self.expectation.met(&attempted.outcome);
         tally.add(&attempted.outcome, latency, met);
         (self.each)(&Sent {
+            number: n + 1,
             request_id: attempted.outcome.request_id.to_string(),
             event_id: &body.event_id,
             outcome: &attempted.outcome,

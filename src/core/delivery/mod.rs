@@ -1,12 +1,14 @@
 //! Delivering signed bytes: the HTTP engine, what came of a request, the
-//! retry policy, which way a request goes (proxy), TLS failures in plain
-//! words, and the `Sender` that every command sending a webhook uses.
+//! retry policy, which way a request goes (proxy), waiting for a receiver
+//! to listen (ready), TLS failures in plain words, and the `Sender` that
+//! every command sending a webhook uses.
 
 pub(crate) mod burst;
 mod engine;
 pub(crate) mod extra;
 mod outcome;
 pub(crate) mod proxy;
+pub(crate) mod ready;
 pub(crate) mod retry;
 pub(crate) mod sender;
 mod tls;

@@ -5,16 +5,19 @@
 //!
 //! `process` runs and reaps sfhook, `contract` holds what the contract
 //! fixes (the event catalogue, a record's fields, the log's times, the
-//! command tree), `rng` the seeded generator the tests draw data from, and
-//! `snapshot` what makes output comparable with a committed snapshot.
+//! command tree), `rng` the seeded generator the tests draw data from,
+//! `snapshot` what makes output comparable with a committed snapshot, and
+//! `doctor` reads `doctor --json`.
 #![allow(dead_code)]
 
 mod contract;
+mod doctor;
 mod process;
 mod rng;
 mod snapshot;
 
 pub use contract::*;
+pub use doctor::*;
 pub use process::*;
 pub use rng::{Rng, mix};
 pub use snapshot::*;
