@@ -154,7 +154,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l timeout -d 'Time 
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l expect -d 'The answers that pass: codes (406), classes (2xx, 4xx) or \'none\', comma-separated [default: 2xx; 4xx with --tamper]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l tamper -d 'Send a delivery a correct receiver must refuse: missing-signature, empty-signature, wrong-signature, modified-body' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -s H -l header -d 'An extra request header, \'Name: value\' (repeatable; not X-SF-* nor Content-Type)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -s H -l header -d 'An extra request header, \'Name: value\' (repeatable; not X-SF-*, Content-Type or the headers that frame the body)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l duration -d 'A burst for this long (30s, 2m) instead of a number of mocks' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l rate -d 'Pace a burst at R requests per second (open model: latency counts from the intended send time)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l max-p50 -d 'Fail (exit 6) if the burst\'s median latency of 2xx answers is above DURATION' -r

@@ -567,7 +567,7 @@ pub struct TestArgs {
     #[arg(long, value_name = "KIND", value_parser = |t: &str| t.parse::<Tamper>())]
     pub(crate) tamper: Option<Tamper>,
 
-    /// An extra request header, 'Name: value' (repeatable; not X-SF-* nor Content-Type)
+    /// An extra request header, 'Name: value' (repeatable; not X-SF-*, Content-Type or the headers that frame the body)
     #[arg(long = "header", short = 'H', value_name = "HEADER", value_parser = |t: &str| t.parse::<ExtraHeader>())]
     pub(crate) headers: Vec<ExtraHeader>,
 
@@ -637,9 +637,9 @@ fn parse_gate_latency(text: &str) -> Result<Duration, String> {
 
 fn parse_rate(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 && rate <= 1_000_000.0 => Ok(rate),
+        Ok(rate) if rate.is_finite() && (0.001..=1_000_000.0).contains(&rate) => Ok(rate),
         _ => Err(format!(
-            "invalid rate '{text}': use requests per second, more than 0 and at most 1000000"
+            "invalid rate '{text}': use requests per second, from 0.001 to 1000000"
         )),
     }
 }

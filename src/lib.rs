@@ -20,8 +20,13 @@ pub fn run(cli: Cli) -> u8 {
         Ok(ctx) => ctx,
         Err(err) => return report(&ui::output::Output::detect(cli.global.color), &err),
     };
-    let result =
-        runtime_for(&cli.command).and_then(|rt| rt.block_on(commands::dispatch(&ctx, cli.command)));
+    let result = runtime_for(&cli.command).and_then(|rt| {
+        let result = rt.block_on(commands::dispatch(&ctx, cli.command));
+        // A name lookup abandoned at a timeout (--wait-for, doctor) may
+        // still hold a blocking thread: exit without waiting for it.
+        rt.shutdown_background();
+        result
+    });
     match result {
         Ok(()) => 0,
         Err(err) => report(&ctx.out, &err),
@@ -72,7 +77,9 @@ fn runtime_for(command: &Command) -> anyhow::Result<tokio::runtime::Runtime> {
             b.worker_threads(2);
             b
         }
-        // A burst signs and sends on every core the machine has.
+        // A burst signs and sends on every core the machine has. Against a
+        // receiver on the same two cores this costs throughput (BENCHMARKS.md);
+        // against one elsewhere, signing no longer waits on a single core.
         Command::Mock(args) if args.is_burst() => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     };

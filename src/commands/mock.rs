@@ -37,16 +37,28 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
             "--report tap writes TAP on stdout, where --json writes JSON: use one, or --report junit:FILE",
         ));
     }
+    // Every mistake in the command is found before any wait or request.
+    if !args.is_burst()
+        && let Some(flag) = burst_only_flag(&args.test)
+    {
+        return Err(usage(format!(
+            "{flag} applies to a burst: add --count N (more than 1) or --duration D"
+        )));
+    }
+    if tamper.is_some()
+        && (args.test.max_p50.is_some()
+            || args.test.max_p95.is_some()
+            || args.test.max_p99.is_some())
+    {
+        return Err(usage(
+            "latency gates are over 2xx answers, and a burst with --tamper expects none: use --min-success",
+        ));
+    }
     if let Some(within) = args.test.wait_for {
         ready::wait_until_listening(sender.endpoint().url(), within).await?;
     }
     if args.is_burst() {
         return fire_burst(ctx, &args, source, sender, expectation).await;
-    }
-    if let Some(flag) = burst_only_flag(&args.test) {
-        return Err(usage(format!(
-            "{flag} applies to a burst: add --count N or --duration D"
-        )));
     }
     let body = source.builder()?.build(0)?;
     let attempted = sender
@@ -211,8 +223,15 @@ async fn fire_burst(
                 time: std::time::Duration::ZERO,
                 failure: (!gate.passed).then(|| CaseFailure {
                     message: format!(
-                        "{} {}, over the limit {}",
-                        gate.gate, gate.actual, gate.limit
+                        "{} {}, {} the limit {}",
+                        gate.gate,
+                        gate.actual,
+                        if gate.gate == "min-success" {
+                            "under"
+                        } else {
+                            "over"
+                        },
+                        gate.limit
                     ),
                     detail: format!(
                         "{} requests, {} met {expectation}",
@@ -235,6 +254,14 @@ async fn fire_burst(
         .filter(|g| !g.passed)
         .map(|g| format!("{} {} (limit {})", g.gate, g.actual, g.limit))
         .collect();
+    // Nothing answered at all: whatever the gates say, that is no answer.
+    if sent > 0 && report.nothing_answered() {
+        return Err(Failure::new(
+            Kind::Unreachable,
+            format!("none of {sent} mocks got an answer from {url}"),
+        )
+        .into());
+    }
     // With --min-success, unmet requests are the gate's to judge.
     if unmet > 0 && gates.min_success.is_none() {
         let kind = if report.tally.unmet_no_answer > 0 {
@@ -244,7 +271,14 @@ async fn fire_burst(
         };
         return Err(Failure::new(
             kind,
-            format!("{unmet} of {sent} mocks to {url} did not get {expectation}"),
+            format!(
+                "{unmet} of {} mocks to {url} did not get {expectation}{}",
+                sent + report.tally.dropped,
+                match report.tally.dropped {
+                    0 => String::new(),
+                    n => format!(" ({n} never sent: no free slot before the deadline)"),
+                }
+            ),
         )
         .into());
     }

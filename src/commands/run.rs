@@ -46,7 +46,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> Result<()> {
         // As for mock: a data file is sent as it is unless edited; one
         // seed and time make the whole scenario reproducible.
         let spec = PayloadSpec {
-            platform: scenario.platform,
+            platform: Some(scenario.platform),
             data,
             set: mock.set.clone(),
             unset: mock.unset.clone(),
@@ -86,8 +86,10 @@ pub async fn run(ctx: &Context, args: RunArgs) -> Result<()> {
             }
             Planned::Mock(mock, source) => (*mock, source),
         };
-        // Device number 0 in every step: one device across the scenario.
-        let body = source.builder()?.build(0)?;
+        // Device number 0 in every step: one device across the scenario;
+        // event number the step's, so a seed gives each step its own id.
+        let step_no = u32::try_from(i).unwrap_or(u32::MAX);
+        let body = source.builder()?.build_of(step_no, 0)?;
         let attempted = sender
             .attempt(&Delivery {
                 body: body.bytes.clone(),

@@ -60,8 +60,8 @@ pub(crate) struct Scenario {
     pub name: String,
     /// Where to send, unless the command line or the environment says.
     pub url: Option<String>,
-    /// The one device's platform; `None`: each event's default.
-    pub platform: Option<Platform>,
+    /// The one device's platform.
+    pub platform: Platform,
     /// With `at`: every body byte-identical run to run.
     pub seed: Option<u64>,
     pub at: Option<Timestamp>,
@@ -151,6 +151,13 @@ impl Scenario {
         if file.step.is_empty() {
             return Err("no [[step]]: a scenario needs at least one".to_string());
         }
+        // One device on one platform: the one named, else the first that
+        // sends every event of the file (as a mock picks the first that
+        // sends its event).
+        let platform = match platform {
+            Some(platform) => platform,
+            None => common_platform(&file.step)?,
+        };
         let mut steps = Vec::with_capacity(file.step.len());
         for (i, step) in file.step.into_iter().enumerate() {
             let step =
@@ -186,7 +193,24 @@ impl Scenario {
     }
 }
 
-fn check_step(step: StepFile, platform: Option<Platform>, dir: &Path) -> Result<Step, String> {
+/// The first platform that sends every event the steps name.
+fn common_platform(steps: &[StepFile]) -> Result<Platform, String> {
+    let mut events = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        if let Some(name) = &step.event {
+            events.push(catalog::resolve(name).map_err(|why| format!("step {}: {why}", i + 1))?);
+        }
+    }
+    Platform::ALL
+        .into_iter()
+        .find(|platform| events.iter().all(|event| event.supports(*platform)))
+        .ok_or_else(|| {
+            "no platform sends every event of this scenario: split it, or set platform and drop the steps it does not send"
+                .to_string()
+        })
+}
+
+fn check_step(step: StepFile, platform: Platform, dir: &Path) -> Result<Step, String> {
     if let Some(sleep) = step.sleep {
         let alone = step.event.is_none()
             && step.set.is_empty()
@@ -202,7 +226,6 @@ fn check_step(step: StepFile, platform: Option<Platform>, dir: &Path) -> Result<
     }
     let name = step.event.ok_or("give an event (or a sleep)".to_string())?;
     let event = catalog::resolve(&name)?;
-    let platform = platform.unwrap_or_else(|| event.default_platform());
     event.check_platform(platform)?;
     let tamper = step.tamper.map(|t| t.parse::<Tamper>()).transpose()?;
     let expect_given = step.expect.is_some();
@@ -281,7 +304,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(scenario.name, "kiosk lifecycle");
-        assert_eq!(scenario.platform, Some(Platform::Android));
+        assert_eq!(scenario.platform, Platform::Android);
         assert_eq!(scenario.steps.len(), 5);
         let Step::Mock(first) = &scenario.steps[0] else {
             panic!("a mock")

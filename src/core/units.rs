@@ -71,6 +71,14 @@ pub fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_micros().div_ceil(1000)).unwrap_or(u64::MAX)
 }
 
+/// Characters that must not reach a terminal raw from outside: controls
+/// (C0, DEL, C1), which break lines or smuggle escapes, and the bidi
+/// controls, which reorder what is shown around them.
+pub fn unsafe_to_show(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// How long, for people: `12 ms`, `1.24 s`.
 pub fn human_ms(duration: Duration) -> String {
     let ms = duration.as_secs_f64() * 1000.0;
@@ -85,7 +93,7 @@ pub fn human_ms(duration: Duration) -> String {
 pub fn answer_preview(body: &str, max_chars: usize) -> String {
     let flat: String = body
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if unsafe_to_show(c) { ' ' } else { c })
         .collect();
     let flat = flat.trim();
     if flat.chars().count() > max_chars {

@@ -177,7 +177,17 @@ struct BurstJson<'a> {
     expected: String,
     met: u64,
     unmet: u64,
+    /// Arrivals of a paced burst never sent.
+    dropped: u64,
     gates: Vec<GateJson<'a>>,
+}
+
+/// How many arrivals of a paced burst were never sent.
+fn dropped_text(dropped: u64) -> String {
+    match dropped {
+        0 => "0".to_string(),
+        n => format!("{n} (never sent: no free slot before the deadline; raise --concurrency)"),
+    }
 }
 
 #[derive(Serialize)]
@@ -231,6 +241,7 @@ pub(crate) fn print_burst(
             expected: shown.expectation.to_string(),
             met: tally.met,
             unmet: report.unmet(),
+            dropped: tally.dropped,
             gates: shown
                 .gates
                 .iter()
@@ -259,6 +270,7 @@ pub(crate) fn print_burst(
         ("sent", format!("{sent} {event} mocks to {url}")),
         ("succeeded", tally.succeeded.to_string()),
         ("failed", format!("{failed}{failures}")),
+        ("dropped", dropped_text(tally.dropped)),
         (
             "elapsed",
             format!(

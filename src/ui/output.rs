@@ -255,7 +255,7 @@ pub fn plain_lines(text: &str) -> Cow<'_, str> {
 }
 
 fn plain_keeping<'t>(text: &'t str, keep: &[char]) -> Cow<'t, str> {
-    let unsafe_char = |c: char| c.is_control() && !keep.contains(&c);
+    let unsafe_char = |c: char| crate::core::units::unsafe_to_show(c) && !keep.contains(&c);
     if text.contains(unsafe_char) {
         Cow::Owned(text.replace(unsafe_char, " "))
     } else {

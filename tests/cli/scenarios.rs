@@ -280,3 +280,40 @@ fn a_scenario_reports_one_testcase_per_step() {
         "{tap}"
     );
 }
+
+#[test]
+fn without_a_platform_a_scenario_keeps_to_one_that_sends_every_step() {
+    let server = checking_receiver();
+    let home = TestHome::new();
+    // device-unenrolled is sent for macOS and Windows only.
+    let text = "seed = 3\n[[step]]\nevent = \"device-locked\"\n[[step]]\nevent = \"device-unenrolled\"\n\
+                [[step]]\nevent = \"device-locked\"\n";
+    let file = scenario(&home, "mixed.toml", text);
+    let out = run(&home, &server.url(), &file, &[]);
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    let bodies: Vec<Value> = server.received().iter().map(|r| r.json()).collect();
+    let devices: Vec<&Value> = bodies.iter().map(|b| &b["data"]["devices"][0]).collect();
+    assert!(
+        devices.iter().all(|d| d["os_type"] == "macos"),
+        "{devices:?}"
+    );
+    assert!(
+        devices.iter().all(|d| d["id"] == devices[0]["id"]),
+        "one device"
+    );
+    // Two device-locked steps under one seed are still two events.
+    assert_ne!(bodies[0]["id"], bodies[2]["id"]);
+    let impossible = scenario(
+        &home,
+        "impossible.toml",
+        "[[step]]\nevent = \"device-unenrolled\"\n[[step]]\nevent = \"device-sim-swap\"\n",
+    );
+    let out = run(&home, &server.url(), &impossible, &[]);
+    assert_eq!(exit_code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr_of(&out).contains("no platform sends every event"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(server.received().len(), 3, "nothing more was sent");
+}

@@ -410,3 +410,95 @@ fn reports_are_junit_files_and_tap_on_stdout() {
     let out = mock(&home, &server, &["--report", "xml"]);
     assert_eq!(exit_code(&out), 2, "{}", describe(&out));
 }
+
+#[test]
+fn a_paced_burst_ends_at_its_duration_when_the_receiver_cannot_keep_up() {
+    // Half a second per answer, two slots, 100 arrivals a second: most
+    // arrivals find no free slot before the deadline and are dropped.
+    let server = TestServer::with_handler(|_, _| {
+        std::thread::sleep(Duration::from_millis(500));
+        Reply::status(200)
+    });
+    let home = TestHome::new();
+    let started = std::time::Instant::now();
+    let out = mock(
+        &home,
+        &server,
+        &[
+            "--duration",
+            "1s",
+            "--rate",
+            "100",
+            "--concurrency",
+            "2",
+            "--json",
+        ],
+    );
+    let took = started.elapsed();
+    assert_eq!(exit_code(&out), 3, "{}", describe(&out));
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (sent, dropped) = (
+        summary["sent"].as_u64().unwrap(),
+        summary["dropped"].as_u64().unwrap(),
+    );
+    assert!(sent <= 6, "{summary}");
+    assert_eq!(sent + dropped, 100, "{summary}");
+    assert_eq!(summary["unmet"], dropped, "{summary}");
+    assert!(stderr_of(&out).contains("never sent"), "{}", describe(&out));
+}
+
+#[test]
+fn mistakes_are_found_before_waiting_and_nothing_answered_is_exit_4() {
+    let home = TestHome::new();
+    let url = format!("http://127.0.0.1:{}/payload", closed_port());
+    let started = std::time::Instant::now();
+    let out = home
+        .mock_at(&url, EVENT)
+        .args(["--wait-for", "5s", "--rate", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(exit_code(&out), 2, "{}", describe(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "no wait before a usage error"
+    );
+    let out = home
+        .mock_at(&url, EVENT)
+        .args(["--count", "5", "--min-success", "90"])
+        .output()
+        .unwrap();
+    assert_eq!(exit_code(&out), 4, "{}", describe(&out));
+    for flags in [
+        &[
+            "--count",
+            "3",
+            "--tamper",
+            "wrong-signature",
+            "--max-p99",
+            "1s",
+        ][..],
+        &["--rate", "1e-20", "--count", "2"],
+        &["--header", "Content-Length: 5"],
+        &["--header", "Transfer-Encoding: chunked"],
+    ] {
+        let out = home.mock_at(&url, EVENT).args(flags).output().unwrap();
+        assert_eq!(exit_code(&out), 2, "{flags:?}: {}", describe(&out));
+    }
+}
+
+#[test]
+fn bidi_controls_in_an_answer_never_reach_the_output_raw() {
+    let server = TestServer::start(Reply::with_body(
+        200,
+        "ok \u{202e}evil\u{2066} \u{1b}[31mred",
+    ));
+    let home = TestHome::new();
+    let out = mock(&home, &server, &[]);
+    assert_eq!(exit_code(&out), 0, "{}", describe(&out));
+    let line = stdout_of(&out);
+    for c in ['\u{202e}', '\u{2066}', '\u{1b}'] {
+        assert!(!line.contains(c), "{c:?} in {line:?}");
+    }
+    assert!(line.contains("evil"), "{line}");
+}

@@ -58,6 +58,9 @@ pub(crate) struct Tally {
     /// Answers other than 2xx, by status, and no answers by cause
     /// (`timeout`, `refused`, ...).
     pub failed: BTreeMap<String, u64>,
+    /// Arrivals of a paced burst never sent: no slot was free before the
+    /// deadline, or too many were waiting already.
+    pub dropped: u64,
     /// Latencies of the 2xx answers: percentiles are over those.
     latencies_us: Vec<u64>,
 }
@@ -87,6 +90,7 @@ impl Tally {
         self.met += other.met;
         self.unmet_no_answer += other.unmet_no_answer;
         self.succeeded += other.succeeded;
+        self.dropped += other.dropped;
         for (key, n) in other.failed {
             *self.failed.entry(key).or_default() += n;
         }
@@ -117,8 +121,14 @@ impl BurstReport {
         self.tally.failed.values().sum()
     }
 
+    /// Requests that missed the expectation, and arrivals never sent.
     pub(crate) fn unmet(&self) -> u64 {
-        self.sent - self.tally.met
+        self.sent - self.tally.met + self.tally.dropped
+    }
+
+    /// Whether nothing at all answered: no request got an answer.
+    pub(crate) fn nothing_answered(&self) -> bool {
+        self.tally.unmet_no_answer == self.sent && self.tally.met == 0
     }
 
     pub(crate) fn requests_per_second(&self) -> f64 {
@@ -127,10 +137,11 @@ impl BurstReport {
 
     /// The share of requests that met the expectation, in percent.
     pub(crate) fn success_percent(&self) -> f64 {
-        if self.sent == 0 {
+        let tried = self.sent + self.tally.dropped;
+        if tried == 0 {
             return 0.0;
         }
-        self.tally.met as f64 * 100.0 / self.sent as f64
+        self.tally.met as f64 * 100.0 / tried as f64
     }
 }
 
@@ -191,6 +202,9 @@ impl Gates {
         results
     }
 }
+
+/// Arrivals of an open-model burst that may wait for a free slot at once.
+const MAX_WAITING: u64 = 10_000;
 
 /// What every request of a burst shares.
 struct Shared<F> {
@@ -310,7 +324,10 @@ async fn closed<F: Fn(&Sent<'_>) + Send + Sync + 'static>(
 /// Arrivals at `rate` per second, whatever the answers: request `n` is due
 /// at `n / rate` seconds, and its latency counts from then. At most
 /// `concurrency` are in flight; the rest wait their turn, and the wait
-/// counts as latency.
+/// counts as latency. An arrival still waiting at the deadline, or one that
+/// finds `MAX_WAITING` others waiting, is dropped and counted as such (as
+/// k6 counts dropped iterations): a receiver that cannot keep up must not
+/// make the burst outlast its duration or its memory grow without bound.
 async fn open<F: Fn(&Sent<'_>) + Send + Sync + 'static>(
     shared: &Arc<Shared<F>>,
     plan: Plan,
@@ -319,7 +336,10 @@ async fn open<F: Fn(&Sent<'_>) + Send + Sync + 'static>(
     deadline: Option<Instant>,
 ) -> Result<Tally> {
     let slots = Arc::new(Semaphore::new(plan.concurrency as usize));
+    let waiting = Arc::new(AtomicU64::new(0));
+    let dropped = Arc::new(AtomicU64::new(0));
     let mut tasks = tokio::task::JoinSet::new();
+    let mut finished = Tally::default();
     let mut n: u64 = 0;
     loop {
         if plan.count.is_some_and(|count| n >= count) {
@@ -330,22 +350,43 @@ async fn open<F: Fn(&Sent<'_>) + Send + Sync + 'static>(
             break;
         }
         tokio::time::sleep_until(due).await;
+        n += 1;
+        if waiting.load(Ordering::Relaxed) >= MAX_WAITING {
+            dropped.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        waiting.fetch_add(1, Ordering::Relaxed);
         let shared = Arc::clone(shared);
         let slots = Arc::clone(&slots);
+        let (waiting, dropped) = (Arc::clone(&waiting), Arc::clone(&dropped));
         tasks.spawn(async move {
-            let _slot = slots.acquire_owned().await?;
+            let slot = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, slots.acquire_owned())
+                    .await
+                    .ok(),
+                None => Some(slots.acquire_owned().await),
+            };
+            waiting.fetch_sub(1, Ordering::Relaxed);
             let mut tally = Tally::default();
+            let Some(slot) = slot else {
+                dropped.fetch_add(1, Ordering::Relaxed);
+                return anyhow::Ok(tally);
+            };
+            let _slot = slot?;
             let mut bodies = shared.source.builder()?;
-            shared.one(&mut bodies, n, due, &mut tally).await?;
+            shared.one(&mut bodies, n - 1, due, &mut tally).await?;
             anyhow::Ok(tally)
         });
-        n += 1;
+        // Finished tasks are reaped as the burst goes, not all at its end.
+        while let Some(done) = tasks.try_join_next() {
+            finished.merge(done??);
+        }
     }
-    let mut tally = Tally::default();
     while let Some(done) = tasks.join_next().await {
-        tally.merge(done??);
+        finished.merge(done??);
     }
-    Ok(tally)
+    finished.dropped = dropped.load(Ordering::Relaxed);
+    Ok(finished)
 }
 
 fn report(mut tally: Tally, concurrency: u32, elapsed: Duration) -> BurstReport {

@@ -119,7 +119,17 @@ impl FromStr for ExtraHeader {
             .ok_or_else(|| format!("invalid header '{shown}': write it as 'Name: value'"))?;
         let name = HeaderName::from_bytes(name.trim().as_bytes())
             .map_err(|_| format!("invalid header name in '{shown}'"))?;
-        if name.as_str().starts_with("x-sf-") || name == reqwest::header::CONTENT_TYPE {
+        use reqwest::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, TRANSFER_ENCODING};
+        // The delivery's own, and those that frame the body or the
+        // connection: a wrong Content-Length would cut the signed bytes.
+        let framing = [
+            CONTENT_TYPE,
+            CONTENT_LENGTH,
+            TRANSFER_ENCODING,
+            CONNECTION,
+            HOST,
+        ];
+        if name.as_str().starts_with("x-sf-") || framing.contains(&name) {
             return Err(format!(
                 "--header cannot set {}: sfhook sets it for every delivery (use --tamper for a forged signature)",
                 name.as_str()

@@ -187,12 +187,18 @@ impl BodyBuilder<'_> {
     /// The body of request number `n` (a burst counts them from 0): the
     /// sample with its event id and device, or the user's document as it is.
     pub(crate) fn build(&mut self, n: u32) -> Result<Body> {
+        self.build_of(n, n)
+    }
+
+    /// The body of event number `event_no` on device number `device_no`:
+    /// a scenario's steps are events of one device.
+    pub(crate) fn build_of(&mut self, event_no: u32, device_no: u32) -> Result<Body> {
         let (sample, source) = match self {
             BodyBuilder::Fixed(body) => return Ok((*body).clone()),
             BodyBuilder::Sample { sample, source } => (sample, source),
         };
-        let event_id = source.event_id(n);
-        sample.stamp(&event_id, source.device_no(n));
+        let event_id = source.event_id(event_no);
+        sample.stamp(&event_id, source.device_no(device_no));
         if source.edits.is_empty() {
             // The sample as it is: re-stamped in place, never copied.
             return Ok(Body {
