@@ -1048,7 +1048,7 @@ Examples:
   $ sfhook mock device-enrolled --seed 7 --at 2026-01-01T00:00:00Z --unset data.devices.0.imei_no";
 
 const RUN_HELP: &str = "\
-A scenario is one device on one platform (top-level platform, default as for mock), so a receiver's state is exercised step by step. Steps take event, set (a table: strings as with --set PATH=TEXT, other values as PATH:=JSON), unset, data (a file, relative to the scenario), tamper, expect and header, or sleep alone. The file is checked whole before anything is sent: an unknown key or event, or an event the platform does not send, is exit 2. One line per step; exit 0 only if every step met its expectation, else 3 (4 if a step that missed got no answer). Top-level keys: name, url, platform, seed, at. The endpoint: --url, else SFHOOK_URL, else the file's url, else the profile's; the secret: SFHOOK_SECRET, else the profile's.
+A scenario is one device on one platform (top-level platform; by default the first platform that sends every step's event), so a receiver's state is exercised step by step. Steps take event, set (a table: strings as with --set PATH=TEXT, other values as PATH:=JSON), unset, data (a file, relative to the scenario), tamper, expect and header, or sleep alone. The file is checked whole before anything is sent: an unknown key or event, or an event the platform does not send, is exit 2. One line per step; exit 0 only if every step met its expectation, else 3 (4 if a step that missed got no answer). Top-level keys: name, url, platform, seed, at. The endpoint: --url, else SFHOOK_URL, else the file's url, else the profile's; the secret: SFHOOK_SECRET, else the profile's.
 
 Example file (kiosk.toml):
   name = \"kiosk lifecycle\"
