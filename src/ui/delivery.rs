@@ -270,7 +270,6 @@ pub(crate) fn print_burst(
         ("sent", format!("{sent} {event} mocks to {url}")),
         ("succeeded", tally.succeeded.to_string()),
         ("failed", format!("{failed}{failures}")),
-        ("dropped", dropped_text(tally.dropped)),
         (
             "elapsed",
             format!(
@@ -290,6 +289,9 @@ pub(crate) fn print_burst(
             ),
         ),
     ];
+    if tally.dropped > 0 {
+        rows.insert(3, ("dropped", dropped_text(tally.dropped)));
+    }
     if !shown.expectation.is_default() {
         rows.push((
             "expected",
