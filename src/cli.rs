@@ -322,6 +322,8 @@ pub struct EventsArgs {
 pub enum EventsCommand {
     /// Print the sample payload of an event, as 'mock' sends it
     Show(EventShowArgs),
+    /// Print the JSON Schema (draft 2020-12) of an event's payload
+    Schema(EventSchemaArgs),
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +335,42 @@ pub struct EventShowArgs {
     /// The sample device's platform [default: the first that supports the event]
     #[arg(long, value_enum)]
     pub platform: Option<Platform>,
+
+    /// Print exactly the bytes 'mock' sends: one line of JSON, no trailing newline (one on a terminal)
+    #[arg(long)]
+    pub compact: bool,
+
+    /// Derive the sample's event id and device from N, as 'mock --seed N' does
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+
+    /// Date the sample at TIME (RFC 3339) instead of now, as 'mock --at' does
+    #[arg(long, value_name = "TIME", value_parser = parse_at, allow_hyphen_values = true)]
+    pub at: Option<jiff::Timestamp>,
+}
+
+impl EventShowArgs {
+    /// The sample as `mock` would build it from the same flags.
+    pub(crate) fn spec(&self) -> PayloadSpec {
+        PayloadSpec {
+            platform: self.platform,
+            seed: self.seed,
+            at: self.at,
+            ..PayloadSpec::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = EVENTS_SCHEMA_HELP)]
+pub struct EventSchemaArgs {
+    /// The event: slug, wire name or display name
+    #[arg(required_unless_present = "all")]
+    pub event: Option<String>,
+
+    /// One document with every event: a definition per event under $defs, and a oneOf of them
+    #[arg(long, conflicts_with = "event")]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]
@@ -1004,11 +1042,23 @@ Examples:
   $ sfhook events --subscribed --json";
 
 const EVENTS_SHOW_HELP: &str = "\
+Without --compact, the sample is pretty-printed JSON with a trailing newline, on a terminal and on a pipe alike. With --compact, it is exactly the body 'mock' sends for the same --platform, --seed and --at: compact JSON on one line, with no trailing newline on a pipe (a newline is added only on a terminal), so its signature is the X-SF-Signature that mock carries.
+
 Examples:
   $ sfhook events show device-sim-swap
   $ sfhook events show \"Device Locked\" --platform macos
   # Start a custom payload from the sample
-  $ sfhook events show device-enrolled > body.json";
+  $ sfhook events show device-enrolled > body.json
+  # The signature 'mock device-enrolled --seed 7 --at 2026-01-01T00:00:00Z' carries
+  $ sfhook events show device-enrolled --compact --seed 7 --at 2026-01-01T00:00:00Z | sfhook sign";
+
+const EVENTS_SCHEMA_HELP: &str = "\
+The schema is generated from the samples themselves: every sample of the event, on every platform it supports, validates against it. Every property has a description; ids are format uuid, times format date-time; event, os_type and status are enums. Objects allow properties the schema does not list, so that a receiver tolerates fields a later version adds.
+
+Examples:
+  $ sfhook events schema device-enrolled
+  # Every event in one document, e.g. to generate types from
+  $ sfhook events schema --all > sfhook-events.schema.json";
 
 const SUBSCRIBE_HELP: &str = "\
 Without event names on a terminal, sfhook offers a checklist of the catalogue; without a terminal, name the events.

@@ -1,19 +1,12 @@
-//! `sfhook events` and `sfhook events show`.
+//! `sfhook events`, `sfhook events show` and `sfhook events schema`.
 
-use std::io::Write;
+use anyhow::{Result, anyhow};
 
-use anyhow::Result;
-use jiff::Timestamp;
-
-use crate::cli::{EventShowArgs, EventsArgs};
+use crate::cli::{EventSchemaArgs, EventShowArgs, EventsArgs};
 use crate::context::Context;
-use crate::core::catalog::{EVENTS, Event};
-use crate::core::error::usage;
-use crate::core::payload;
-use crate::ui::events::print_events;
-use crate::ui::output;
-
-use crate::core::catalog;
+use crate::core::catalog::{self, EVENTS, Event};
+use crate::core::payload::{self, BodySource};
+use crate::ui::events::{print_events, print_sample, print_schema};
 
 pub fn list(ctx: &Context, args: EventsArgs) -> Result<()> {
     let config = ctx.load_config()?;
@@ -30,13 +23,20 @@ pub fn list(ctx: &Context, args: EventsArgs) -> Result<()> {
     print_events(&ctx.out, ctx.out.mode(args.json), &events, &subscriptions)
 }
 
-pub fn show(_ctx: &Context, args: EventShowArgs) -> Result<()> {
+/// The body `mock` would send with the same flags, built the same way (one
+/// `BodySource`, request 0), so the two cannot differ.
+pub fn show(ctx: &Context, args: EventShowArgs) -> Result<()> {
     let event = catalog::lookup(&args.event)?;
-    let platform = args.platform.unwrap_or_else(|| event.default_platform());
-    event.check_platform(platform).map_err(usage)?;
-    let id = crate::core::ids::fresh().to_string();
-    let document = payload::sample(event, platform, &id, Timestamp::now(), 0);
-    let mut stdout = output::stdout();
-    writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;
-    Ok(stdout.flush()?)
+    let source = BodySource::new(event, args.spec())?;
+    let body = source.builder()?.build(0)?;
+    print_sample(&ctx.out, &body.bytes, args.compact)
+}
+
+pub fn schema(_ctx: &Context, args: EventSchemaArgs) -> Result<()> {
+    let schema = match &args.event {
+        Some(name) if !args.all => payload::event_schema(catalog::lookup(name)?),
+        _ => payload::all_schema(),
+    }
+    .map_err(|why| anyhow!("cannot build the schema: {why}"))?;
+    print_schema(&schema)
 }

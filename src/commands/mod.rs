@@ -30,6 +30,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
         Command::Status(args) => status::run(ctx, args),
         Command::Events(args) => match args.command {
             Some(EventsCommand::Show(show)) => events::show(ctx, show),
+            Some(EventsCommand::Schema(schema)) => events::schema(ctx, schema),
             None => events::list(ctx, args),
         },
         Command::Subscribe(args) => subscribe::subscribe(ctx, args),

@@ -1,5 +1,6 @@
 //! How the event catalogue is listed: a table on a terminal, tab-separated
-//! lines on a pipe, a JSON array with `--json`.
+//! lines on a pipe, a JSON array with `--json`; and how a sample payload
+//! and a schema are printed.
 
 use std::io::Write;
 
@@ -52,6 +53,31 @@ pub(crate) fn print_events(
             }
         }
     }
+    Ok(stdout.flush()?)
+}
+
+/// `events show`: the body pretty-printed, or with `compact` its exact
+/// bytes, which a pipe gets without a newline so that `| sfhook sign` signs
+/// what `mock` sends; a terminal gets one, so the prompt starts on a line
+/// of its own.
+pub(crate) fn print_sample(out: &Output, body: &[u8], compact: bool) -> Result<()> {
+    let mut stdout = output::stdout();
+    if compact {
+        stdout.write_all(body)?;
+        if out.stdout_is_tty {
+            writeln!(stdout)?;
+        }
+    } else {
+        let document: Value = serde_json::from_slice(body)?;
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&document)?)?;
+    }
+    Ok(stdout.flush()?)
+}
+
+/// `events schema`: pretty JSON, to read or to save as a file.
+pub(crate) fn print_schema(schema: &Value) -> Result<()> {
+    let mut stdout = output::stdout();
+    writeln!(stdout, "{}", serde_json::to_string_pretty(schema)?)?;
     Ok(stdout.flush()?)
 }
 

@@ -21,6 +21,7 @@ mod help;
 mod logs;
 mod properties;
 mod scenarios;
+mod schema;
 mod shapes;
 mod terminal;
 mod testing;

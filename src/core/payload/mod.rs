@@ -15,9 +15,15 @@ use crate::core::units::format_timestamp_seconds;
 
 mod body;
 mod edit;
+mod schema;
 
 pub(crate) use body::{BodyBuilder, BodySource, PayloadSpec};
 pub use edit::{Assignment, Removal, compact, event_id_of, parse_document};
+pub(crate) use schema::{all_schema, event_schema};
+
+/// A device's `status`: `active`, or what the event made of it. The schema's
+/// enum; a sample with another status fails the schema tests.
+pub(crate) const DEVICE_STATUSES: &[&str] = &["active", "unenrolled", "deleted", "lost"];
 
 /// Bodies larger than this are refused: a webhook is a notification, and
 /// the whole body is held in memory, signed and logged.
