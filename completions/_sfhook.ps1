@@ -32,7 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('activate', 'activate', [CompletionResultType]::ParameterValue, 'Switch deliveries on for the profile')
             [CompletionResult]::new('deactivate', 'deactivate', [CompletionResultType]::ParameterValue, 'Switch deliveries off for the profile')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the configuration, subscriptions, file paths and a log summary')
-            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List the event catalogue, or show an event''s sample payload')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List the event catalogue, or show an event''s sample payload or its JSON Schema')
             [CompletionResult]::new('subscribe', 'subscribe', [CompletionResultType]::ParameterValue, 'Subscribe to events (needs an active configuration)')
             [CompletionResult]::new('unsubscribe', 'unsubscribe', [CompletionResultType]::ParameterValue, 'Unsubscribe from events (needs an active configuration)')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Sign and POST a sample event now and print the answer; not logged')
@@ -104,13 +104,26 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the sample payload of an event, as ''mock'' sends it')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) of an event''s payload')
             break
         }
         'sfhook;events;show' {
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The sample device''s platform [default: the first that supports the event]')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Derive the sample''s event id and device from N, as ''mock --seed N'' does')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Date the sample at TIME (RFC 3339) instead of now, as ''mock --at'' does')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
+            [CompletionResult]::new('--compact', '--compact', [CompletionResultType]::ParameterName, 'Print exactly the bytes ''mock'' sends: one line of JSON, no trailing newline (one on a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'sfhook;events;schema' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'One document with every event: a definition per event under $defs, and a oneOf of them')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

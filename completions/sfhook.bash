@@ -76,6 +76,9 @@ _sfhook() {
             sfhook,verify)
                 cmd="sfhook__subcmd__verify"
                 ;;
+            sfhook__subcmd__events,schema)
+                cmd="sfhook__subcmd__events__subcmd__schema"
+                ;;
             sfhook__subcmd__events,show)
                 cmd="sfhook__subcmd__events__subcmd__show"
                 ;;
@@ -309,7 +312,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__events)
-            opts="-h --category --platform --subscribed --json --home --profile --color --help show"
+            opts="-h --category --platform --subscribed --json --home --profile --color --help show schema"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,8 +345,34 @@ _sfhook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        sfhook__subcmd__events__subcmd__schema)
+            opts="-h --all --home --profile --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         sfhook__subcmd__events__subcmd__show)
-            opts="-h --platform --home --profile --color --help"
+            opts="-h --platform --compact --seed --at --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,6 +380,14 @@ _sfhook() {
             case "${prev}" in
                 --platform)
                     COMPREPLY=($(compgen -W "android ios macos windows linux" -- "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --home)

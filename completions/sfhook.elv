@@ -29,7 +29,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand activate 'Switch deliveries on for the profile'
             cand deactivate 'Switch deliveries off for the profile'
             cand status 'Show the configuration, subscriptions, file paths and a log summary'
-            cand events 'List the event catalogue, or show an event''s sample payload'
+            cand events 'List the event catalogue, or show an event''s sample payload or its JSON Schema'
             cand subscribe 'Subscribe to events (needs an active configuration)'
             cand unsubscribe 'Unsubscribe from events (needs an active configuration)'
             cand mock 'Sign and POST a sample event now and print the answer; not logged'
@@ -96,12 +96,24 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Print the sample payload of an event, as ''mock'' sends it'
+            cand schema 'Print the JSON Schema (draft 2020-12) of an event''s payload'
         }
         &'sfhook;events;show'= {
             cand --platform 'The sample device''s platform [default: the first that supports the event]'
+            cand --seed 'Derive the sample''s event id and device from N, as ''mock --seed N'' does'
+            cand --at 'Date the sample at TIME (RFC 3339) instead of now, as ''mock --at'' does'
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'
+            cand --compact 'Print exactly the bytes ''mock'' sends: one line of JSON, no trailing newline (one on a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'sfhook;events;schema'= {
+            cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
+            cand --profile 'The profile to use [default: default]'
+            cand --color 'When to colour the output'
+            cand --all 'One document with every event: a definition per event under $defs, and a oneOf of them'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -35,7 +35,7 @@ complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "configure" -d 'Save t
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "activate" -d 'Switch deliveries on for the profile'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "deactivate" -d 'Switch deliveries off for the profile'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "status" -d 'Show the configuration, subscriptions, file paths and a log summary'
-complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "events" -d 'List the event catalogue, or show an event\'s sample payload'
+complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "events" -d 'List the event catalogue, or show an event\'s sample payload or its JSON Schema'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "subscribe" -d 'Subscribe to events (needs an active configuration)'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "unsubscribe" -d 'Unsubscribe from events (needs an active configuration)'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "mock" -d 'Sign and POST a sample event now and print the answer; not logged'
@@ -86,34 +86,45 @@ always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l json -d 'Print one JSON object'
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l category -d 'Only events of this category' -r -f -a "enrollment\t''
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l category -d 'Only events of this category' -r -f -a "enrollment\t''
 management\t''
 device-update\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l platform -d 'Only events supported on this platform' -r -f -a "android\t''
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l platform -d 'Only events supported on this platform' -r -f -a "android\t''
 ios\t''
 macos\t''
 windows\t''
 linux\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l profile -d 'The profile to use [default: default]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l subscribed -d 'Only events the profile is subscribed to'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -l json -d 'Print a JSON array'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show" -f -a "show" -d 'Print the sample payload of an event, as \'mock\' sends it'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l subscribed -d 'Only events the profile is subscribed to'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l json -d 'Print a JSON array'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -f -a "show" -d 'Print the sample payload of an event, as \'mock\' sends it'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of an event\'s payload'
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l platform -d 'The sample device\'s platform [default: the first that supports the event]' -r -f -a "android\t''
 ios\t''
 macos\t''
 windows\t''
 linux\t''"
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l seed -d 'Derive the sample\'s event id and device from N, as \'mock --seed N\' does' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l at -d 'Date the sample at TIME (RFC 3339) instead of now, as \'mock --at\' does' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l compact -d 'Print exactly the bytes \'mock\' sends: one line of JSON, no trailing newline (one on a terminal)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
+always\t'Colour even on a pipe, whatever NO_COLOR says'
+never\t'No colour anywhere'"
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l all -d 'One document with every event: a definition per event under $defs, and a oneOf of them'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l category -d 'Every event of a category' -r -f -a "enrollment\t''
 management\t''
 device-update\t''"

@@ -178,7 +178,7 @@ pub enum Command {
     Deactivate(ActivateArgs),
     /// Show the configuration, subscriptions, file paths and a log summary
     Status(StatusArgs),
-    /// List the event catalogue, or show an event's sample payload
+    /// List the event catalogue, or show an event's sample payload or its JSON Schema
     Events(EventsArgs),
     /// Subscribe to events (needs an active configuration)
     Subscribe(SubscribeArgs),
