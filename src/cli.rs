@@ -883,7 +883,7 @@ pub struct ListenArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Forward each delivery with a valid signature to the app at URL (same body and headers) and answer with the app's answer
+    /// Forward each delivery with a valid signature to the app at URL (same body and headers); the sender gets the app's status and body
     #[arg(long, value_name = "URL")]
     pub forward_to: Option<String>,
 
