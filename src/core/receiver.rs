@@ -206,7 +206,7 @@ async fn forward(
             StatusCode::BAD_GATEWAY,
             format!(
                 "Bad Gateway: sfhook listen could not reach the app at {}: {why}\n",
-                to.url
+                crate::core::endpoint::redact(&to.url)
             ),
         );
         let forwarded = Forwarded {
@@ -256,13 +256,15 @@ fn describe(e: &reqwest::Error) -> String {
     while let Some(source) = root.source() {
         root = source;
     }
-    if e.is_timeout() {
+    let why = if e.is_timeout() {
         "no answer in time (timed out)".to_string()
     } else if e.is_connect() {
         format!("cannot connect: {root}")
     } else {
         root.to_string()
-    }
+    };
+    // The 502's body is one line.
+    why.replace(char::is_control, " ")
 }
 
 async fn handle(
