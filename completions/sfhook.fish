@@ -303,12 +303,15 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -s h -l help -d 'P
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l host -d 'Address to listen on' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l port -d 'Port to listen on; 0 picks a free one' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l path -d 'Path that receives deliveries' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l forward-to -d 'Forward each delivery with a valid signature to the app at URL (same body and headers); the sender gets the app\'s status and body' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l timeout -d 'Time the app has to answer a forwarded delivery: seconds or a unit (500ms, 10s, 2m) [default: 10s]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l ready-file -d 'Once connections are accepted, write the listening URL (and a newline) to PATH' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
-complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l json -d 'Print each delivery as one JSON object per line, with its payload'
+complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l json -d 'Print each request as one JSON object per line (deliveries with their payload), after a first line {"listening": URL}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l since -d 'Look for failed deliveries in the log since WHEN: RFC 3339, a date or an age' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r

@@ -917,9 +917,21 @@ pub struct ListenArgs {
     #[arg(long, value_name = "PATH", default_value = "/payload")]
     pub path: String,
 
-    /// Print each delivery as one JSON object per line, with its payload
+    /// Print each request as one JSON object per line (deliveries with their payload), after a first line {"listening": URL}
     #[arg(long)]
     pub json: bool,
+
+    /// Forward each delivery with a valid signature to the app at URL (same body and headers); the sender gets the app's status and body
+    #[arg(long, value_name = "URL")]
+    pub forward_to: Option<String>,
+
+    /// Time the app has to answer a forwarded delivery: seconds or a unit (500ms, 10s, 2m) [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout, allow_hyphen_values = true, requires = "forward_to")]
+    pub timeout: Option<Duration>,
+
+    /// Once connections are accepted, write the listening URL (and a newline) to PATH
+    #[arg(long, value_name = "PATH")]
+    pub ready_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -1188,13 +1200,23 @@ Examples:
   $ sfhook verify --signature \"$(sfhook sign body.json)\" --json < body.json";
 
 const LISTEN_HELP: &str = "\
-Answers 200 to a delivery with a valid X-SF-Signature and 406 'Signatures mismatch' otherwise, like the reference's sample receiver. The secret is SFHOOK_SECRET if set, else the profile's. On a pipe, one line per delivery, tab-separated: time, event, request id, 'valid' or 'invalid', status answered, device names. Stops on Ctrl-C.
+Answers 200 to a delivery with a valid X-SF-Signature and 406 'Signatures mismatch' otherwise, like the reference's sample receiver; the signature must be the exact lowercase hex sfhook sends. The secret is SFHOOK_SECRET if set, else the profile's. Stops on Ctrl-C or SIGTERM and says how many deliveries it got.
+
+With --forward-to, a delivery with a valid signature goes on to the app with the same body and headers (all but Host and hop-by-hop ones), and the sender gets the app's status and body; one with an invalid signature gets 406 and is not forwarded; if the app cannot be reached in time, the sender gets 502.
+
+One line per request answered, 404 (wrong path), 405 (wrong method) and 413 (too large) included. On a pipe, tab-separated: time, event, request id, 'valid' or 'invalid', status answered, device names; with --forward-to two more: the app's status (or 'unreachable: WHY', '-' if not forwarded) and its latency in ms. A request that is not a delivery shows '-', '-', 'unchecked', the status, and its method and path. Lines that stdout cannot take in time are dropped and counted, never waited for.
 
 Examples:
   # Receive on http://127.0.0.1:8787/payload; fire at it from another terminal
   $ sfhook listen
   # One JSON object per delivery, payload included, for jq
-  $ SFHOOK_SECRET=s3cr3t sfhook listen --port 8787 --json";
+  $ SFHOOK_SECRET=s3cr3t sfhook listen --port 8787 --json
+  # Stand in front of your app: verified deliveries go on to it
+  $ sfhook listen --forward-to http://127.0.0.1:3000/webhooks
+  # A free port; the first line says which: {\"listening\": URL}
+  $ sfhook listen --json --port 0
+  # Scripts: wait for the file, then send to the URL in it
+  $ sfhook listen --port 0 --ready-file listen.url";
 
 const DOCTOR_HELP: &str = "\
 Checks, in the order a delivery meets them: config, profile, dns, connect, tls, mock, log. Each line gives a verdict (pass, warn, fail, skip) and, when something is wrong, the fix. On a pipe, one line per check, tab-separated: check, verdict, detail, fix ('-' if none). Exit 0 if no check failed (warnings pass), 1 otherwise. The mock is signed with the profile's secret and is not logged.

@@ -14,7 +14,7 @@ use crate::core::home::Home;
 use crate::core::receiver::{self, Receiver};
 use crate::ui::output::{ACCENT, BOLD, DIM};
 
-use crate::ui::seen::print_seen;
+use crate::ui::seen::{View, print_heard};
 
 pub async fn run(ctx: &Context) -> Result<()> {
     let dir = tempfile::Builder::new()
@@ -66,8 +66,17 @@ pub async fn run(ctx: &Context) -> Result<()> {
         Arc::new(Receiver {
             secret,
             path: "/payload".to_string(),
+            forward: None,
         }),
-        move |seen| print_seen(&receiver_out, false, &seen, "  receiver ← "),
+        move |heard| {
+            let view = View {
+                out: &receiver_out,
+                json: false,
+                forwarding: false,
+                indent: "  receiver ← ",
+            };
+            print_heard(&view, &heard);
+        },
         async {
             let _ = stopped.await;
         },

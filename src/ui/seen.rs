@@ -1,14 +1,31 @@
-//! What `listen` (and the demo's receiver) shows of each delivery it got:
-//! one line, as JSON, tab-separated fields, or coloured for a terminal.
+//! What `listen` (and the demo's receiver) shows of each request it
+//! answered: one line, as JSON, tab-separated fields, or coloured for a
+//! terminal; and the printer that keeps a slow reader of stdout from
+//! holding up the answers.
 
 use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::thread;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::core::receiver::Seen;
-use crate::core::units::format_timestamp;
+use crate::core::receiver::{Forwarded, Heard, Refused, Seen};
+use crate::core::units::{format_timestamp, human_ms, millis};
 use crate::ui::output::{self, DIM, FAIL, Mode, OK, Output};
+
+/// How the lines are drawn: the output mode, whether deliveries are
+/// forwarded (which adds two tab-separated fields), and what each line
+/// starts with.
+pub(crate) struct View<'a> {
+    pub out: &'a Output,
+    pub json: bool,
+    pub forwarding: bool,
+    pub indent: &'a str,
+}
 
 /// `listen --json`: one object per delivery.
 #[derive(Serialize)]
@@ -21,17 +38,64 @@ struct SeenJson<'a> {
     status: u16,
     devices: &'a [String],
     payload: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forwarded: Option<ForwardedJson>,
 }
 
-/// One line per delivery on stdout: JSON, tab-separated, or coloured.
-pub(crate) fn print_seen(out: &Output, json: bool, seen: &Seen, indent: &str) {
+/// What the app made of a forwarded delivery: its status, or why none.
+#[derive(Serialize)]
+struct ForwardedJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    latency_ms: u64,
+}
+
+/// `listen --json`: one object per request that was not a delivery.
+#[derive(Serialize)]
+struct RefusedJson<'a> {
+    time: String,
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+}
+
+/// `listen --json`'s first line: where it listens.
+#[derive(Serialize)]
+struct ListeningJson<'a> {
+    listening: &'a str,
+}
+
+/// The first stdout line of `listen --json`.
+pub(crate) fn listening_line(url: &str) -> String {
+    serde_json::to_string(&ListeningJson { listening: url }).unwrap_or_default() + "\n"
+}
+
+/// One line, with its newline, for what the receiver heard.
+pub(crate) fn render(view: &View, heard: &Heard) -> String {
+    match heard {
+        Heard::Delivery(seen) => render_seen(view, seen),
+        Heard::Refused(refused) => render_refused(view, refused),
+    }
+}
+
+/// Prints one line at once; for the demo, whose stdout is the person
+/// watching it.
+pub(crate) fn print_heard(view: &View, heard: &Heard) {
     let mut stdout = output::stdout();
+    let _ = stdout.write_all(render(view, heard).as_bytes());
+    let _ = stdout.flush();
+}
+
+fn render_seen(view: &View, seen: &Seen) -> String {
+    let out = view.out;
     let verdict = if seen.signature_valid {
         "valid"
     } else {
         "invalid"
     };
-    let _ = match out.mode(json) {
+    match out.mode(view.json) {
         Mode::Json => {
             let payload = serde_json::from_slice::<Value>(&seen.body).unwrap_or_else(|_| {
                 Value::String(String::from_utf8_lossy(&seen.body).into_owned())
@@ -45,11 +109,13 @@ pub(crate) fn print_seen(out: &Output, json: bool, seen: &Seen, indent: &str) {
                 status: seen.status,
                 devices: &seen.devices,
                 payload,
+                forwarded: seen.forwarded.as_ref().map(|f| ForwardedJson {
+                    status: f.result.as_ref().ok().copied(),
+                    error: f.result.as_ref().err().cloned(),
+                    latency_ms: millis(f.latency),
+                }),
             };
-            match serde_json::to_string(&line) {
-                Ok(text) => writeln!(stdout, "{text}"),
-                Err(e) => Err(std::io::Error::other(e)),
-            }
+            serde_json::to_string(&line).unwrap_or_default() + "\n"
         }
         Mode::Terminal => {
             let verdict = if seen.signature_valid {
@@ -62,27 +128,157 @@ pub(crate) fn print_seen(out: &Output, json: bool, seen: &Seen, indent: &str) {
             } else {
                 String::new()
             };
-            writeln!(
-                stdout,
-                "{indent}{}  {}{mock}  {}  {verdict}  → {}  {}",
+            let answered = match &seen.forwarded {
+                None if view.forwarding => format!("{} (not forwarded)", seen.status),
+                None => seen.status.to_string(),
+                Some(Forwarded {
+                    result: Ok(status),
+                    latency,
+                }) => format!("app {status} in {}", human_ms(*latency)),
+                Some(Forwarded {
+                    result: Err(why),
+                    latency,
+                }) => out.paint(
+                    FAIL,
+                    format!(
+                        "{} app unreachable after {}: {}",
+                        seen.status,
+                        human_ms(*latency),
+                        output::plain(why)
+                    ),
+                ),
+            };
+            format!(
+                "{}{}  {}{mock}  {}  {verdict}  → {answered}  {}\n",
+                view.indent,
                 out.paint(DIM, seen.at.strftime("%H:%M:%S")),
                 output::plain(&seen.event),
                 output::plain(&seen.request_id),
-                seen.status,
                 output::plain(&seen.devices.join(", "))
             )
         }
         Mode::Pipe => {
-            writeln!(
-                stdout,
+            let mut line = format!(
                 "{}\t{}\t{}\t{verdict}\t{}\t{}",
                 format_timestamp(seen.at),
                 output::plain(&seen.event),
                 output::plain(&seen.request_id),
                 seen.status,
                 output::plain(&seen.devices.join(", "))
+            );
+            if view.forwarding {
+                let (app, latency) = match &seen.forwarded {
+                    None => ("-".to_string(), "-".to_string()),
+                    Some(f) => (
+                        match &f.result {
+                            Ok(status) => status.to_string(),
+                            Err(why) => format!("unreachable: {}", output::plain(why)),
+                        },
+                        millis(f.latency).to_string(),
+                    ),
+                };
+                line.push_str(&format!("\t{app}\t{latency}"));
+            }
+            line + "\n"
+        }
+    }
+}
+
+fn render_refused(view: &View, refused: &Refused) -> String {
+    let out = view.out;
+    match out.mode(view.json) {
+        Mode::Json => {
+            let line = RefusedJson {
+                time: format_timestamp(refused.at),
+                method: &refused.method,
+                path: &refused.path,
+                status: refused.status,
+            };
+            serde_json::to_string(&line).unwrap_or_default() + "\n"
+        }
+        Mode::Terminal => format!(
+            "{}{}  {} {}  → {} {}\n",
+            view.indent,
+            out.paint(DIM, refused.at.strftime("%H:%M:%S")),
+            output::plain(&refused.method),
+            output::plain(&refused.path),
+            refused.status,
+            out.paint(DIM, "(not a delivery)")
+        ),
+        Mode::Pipe => {
+            let extra = if view.forwarding { "\t-\t-" } else { "" };
+            format!(
+                "{}\t-\t-\tunchecked\t{}\t{} {}{extra}\n",
+                format_timestamp(refused.at),
+                refused.status,
+                output::plain(&refused.method),
+                output::plain(&refused.path),
             )
         }
-    };
-    let _ = stdout.flush();
+    }
+}
+
+/// Lines waiting for stdout; beyond this many, new ones are dropped.
+const BACKLOG: usize = 1024;
+
+/// Prints lines on stdout from a thread of its own, so that answering a
+/// request never waits for whoever reads stdout. When they fall behind by
+/// `BACKLOG` lines, further lines are dropped and counted; when they are
+/// gone (a broken pipe), printing stops and serving goes on.
+pub(crate) struct Printer {
+    lines: Mutex<Option<SyncSender<String>>>,
+    dropped: AtomicU64,
+    done: Mutex<mpsc::Receiver<()>>,
+}
+
+impl Printer {
+    pub(crate) fn start() -> Printer {
+        let (lines, queue) = mpsc::sync_channel::<String>(BACKLOG);
+        let (finished, done) = mpsc::channel();
+        thread::spawn(move || {
+            let stdout = std::io::stdout();
+            // Ends once the printer is finished and the queue is empty.
+            while let Ok(line) = queue.recv() {
+                let mut locked = stdout.lock();
+                if locked
+                    .write_all(line.as_bytes())
+                    .and_then(|()| locked.flush())
+                    .is_err()
+                {
+                    break; // nobody reads stdout any more
+                }
+            }
+            let _ = finished.send(());
+        });
+        Printer {
+            lines: Mutex::new(Some(lines)),
+            dropped: AtomicU64::new(0),
+            done: Mutex::new(done),
+        }
+    }
+
+    /// Queues `line` (with its newline), or drops it if the queue is full.
+    pub(crate) fn print(&self, line: String) {
+        let guard = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lines) = guard.as_ref() {
+            match lines.try_send(line) {
+                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
+                Err(TrySendError::Full(_)) => {
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Stops taking lines and gives what is queued up to `wait` to reach
+    /// stdout; returns how many lines were dropped.
+    pub(crate) fn finish(&self, wait: Duration) -> u64 {
+        self.lines.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let _ = self
+            .done
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .recv_timeout(wait);
+        self.dropped.load(Ordering::Relaxed)
+    }
 }

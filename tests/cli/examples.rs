@@ -13,7 +13,9 @@
 //!
 //! The examples name `127.0.0.1:8787`, the address `sfhook listen` serves
 //! by default; here that address is the test's receiver (or, for `listen`
-//! itself, a free port), so the test does not depend on a fixed port.
+//! itself, a free port, which also stands in for `--port 0`), so the test
+//! does not depend on a fixed port. The app that `listen --forward-to`
+//! stands in front of, `127.0.0.1:3000`, is the test's receiver too.
 //! Examples that keep running (`listen`, `logs --follow`) must still be
 //! running after they have had time to fail; `listen` must also accept a
 //! delivery.
@@ -350,9 +352,12 @@ fn every_example_runs_in_a_prepared_home() {
                 let port = closed_port();
                 let line = if example.contains("--port 8787") {
                     example.replace("--port 8787", &format!("--port {port}"))
+                } else if example.contains("--port 0") {
+                    example.replace("--port 0", &format!("--port {port}"))
                 } else {
                     example.replace("sfhook listen", &format!("sfhook listen --port {port}"))
                 };
+                let line = line.replace("http://127.0.0.1:3000", &format!("http://{receiver}"));
                 run_lasting(dir.path(), &line, port)
             } else {
                 run_finishing(dir.path(), &example.replace("127.0.0.1:8787", &receiver))

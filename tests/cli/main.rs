@@ -18,6 +18,7 @@ mod foundation;
 mod generated;
 mod harness;
 mod help;
+mod listen;
 mod logs;
 mod properties;
 mod scenarios;

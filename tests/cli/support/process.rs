@@ -256,6 +256,9 @@ pub struct Listener {
     pub preamble: Vec<String>,
     /// The line that announced it.
     pub announcement: String,
+    /// With `--json`, the first stdout line, `{"listening": URL}`; the
+    /// stdout lines that follow are the requests'.
+    pub listening: Option<String>,
     pub stdout: Receiver<String>,
     pub stderr: Receiver<String>,
 }
@@ -300,12 +303,18 @@ impl Listener {
             .unwrap_or_else(|| panic!("listen announced no http URL: {announcement}"))
             .to_string();
         let stdout = lines_of(child.stdout.take().unwrap());
+        let listening = extra.contains(&"--json").then(|| {
+            stdout
+                .recv_timeout(Duration::from_secs(20))
+                .expect("listen --json prints where it listens first")
+        });
         Listener {
             child,
             announced,
             addr,
             preamble,
             announcement,
+            listening,
             stdout,
             stderr,
         }
