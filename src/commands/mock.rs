@@ -32,11 +32,7 @@ pub async fn run(ctx: &Context, args: MockArgs) -> Result<()> {
         .expect
         .clone()
         .unwrap_or_else(|| Expectation::default_for(tamper.is_some()));
-    if args.json && matches!(args.test.report, Some(ReportTarget::Tap)) {
-        return Err(usage(
-            "--report tap writes TAP on stdout, where --json writes JSON: use one, or --report junit:FILE",
-        ));
-    }
+    report::check_stdout(args.test.report.as_ref(), args.json)?;
     // Every mistake in the command is found before any wait or request.
     if !args.is_burst()
         && let Some(flag) = burst_only_flag(&args.test)

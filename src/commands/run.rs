@@ -7,7 +7,7 @@ use crate::cli::{RunArgs, read_input};
 use crate::context::Context;
 use crate::core::delivery::ready;
 use crate::core::delivery::sender::Delivery;
-use crate::core::error::{Failure, Kind, usage};
+use crate::core::error::{Failure, Kind};
 use crate::core::payload::{BodySource, PayloadSpec};
 use crate::core::scenario::{MockStep, Scenario, Step};
 use crate::ui::output::unless_reader_gone;
@@ -59,11 +59,7 @@ pub async fn run(ctx: &Context, args: RunArgs) -> Result<()> {
             .map_err(|e| e.context(format!("{} step {}", args.file.display(), i + 1)))?;
         planned.push(Planned::Mock(mock, source));
     }
-    if args.json && matches!(args.report, Some(ReportTarget::Tap)) {
-        return Err(usage(
-            "--report tap writes TAP on stdout, where --json writes JSON: use one, or --report junit:FILE",
-        ));
-    }
+    report::check_stdout(args.report.as_ref(), args.json)?;
     let sender = ctx.mock_sender(url, &args.connection, 1)?;
     let url = sender.endpoint().redacted();
     if let Some(within) = args.wait_for {

@@ -184,10 +184,7 @@ struct BurstJson<'a> {
 
 /// How many arrivals of a paced burst were never sent.
 fn dropped_text(dropped: u64) -> String {
-    match dropped {
-        0 => "0".to_string(),
-        n => format!("{n} (never sent: no free slot before the deadline; raise --concurrency)"),
-    }
+    format!("{dropped} (never sent: no free slot before the deadline; raise --concurrency)")
 }
 
 #[derive(Serialize)]
@@ -308,17 +305,7 @@ pub(crate) fn print_burst(
             ),
         ));
     }
-    for (key, value) in rows {
-        if mode == Mode::Terminal {
-            writeln!(
-                stdout,
-                "{} {value}",
-                out.paint(output::BOLD, format!("{key:<10}"))
-            )?;
-        } else {
-            writeln!(stdout, "{key}\t{value}")?;
-        }
-    }
+    out.write_rows(&mut stdout, mode == Mode::Terminal, 10, &rows)?;
     Ok(stdout.flush()?)
 }
 

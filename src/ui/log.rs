@@ -314,9 +314,7 @@ pub(crate) fn print_record(
     if let Some(original) = &record.redelivery_of {
         rows.push(("redelivery of", plain(original).into_owned()));
     }
-    for (key, value) in rows {
-        writeln!(stdout, "{} {value}", out.paint(BOLD, format!("{key:<14}")))?;
-    }
+    out.write_rows(&mut stdout, true, 14, &rows)?;
     let payload: Value = serde_json::from_str(record.payload.get())?;
     writeln!(
         stdout,

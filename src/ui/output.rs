@@ -133,6 +133,29 @@ impl Output {
         let _ = writeln!(io::stderr(), "{message}");
     }
 
+    /// Labelled rows: a bold label padded to `width` and its value on a
+    /// terminal, `label<TAB>value` elsewhere.
+    pub fn write_rows(
+        &self,
+        out: &mut impl Write,
+        terminal: bool,
+        width: usize,
+        rows: &[(&str, String)],
+    ) -> io::Result<()> {
+        for (key, value) in rows {
+            if terminal {
+                writeln!(
+                    out,
+                    "{} {value}",
+                    self.paint(BOLD, format!("{key:<width$}"))
+                )?;
+            } else {
+                writeln!(out, "{key}\t{value}")?;
+            }
+        }
+        Ok(())
+    }
+
     /// A progress bar on stderr for work of `len` units, drawn only on a
     /// terminal: on a pipe or in a log file it would be noise. A bar redraws
     /// itself with terminal escapes, so NO_COLOR and `--color never`, which

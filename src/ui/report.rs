@@ -316,6 +316,17 @@ impl Case {
     }
 }
 
+/// TAP goes to stdout, where `--json` writes too: the two cannot go
+/// together.
+pub(crate) fn check_stdout(target: Option<&ReportTarget>, json: bool) -> Result<()> {
+    if json && matches!(target, Some(ReportTarget::Tap)) {
+        return Err(crate::core::error::usage(
+            "--report tap writes TAP on stdout, where --json writes JSON: use one, or --report junit:FILE",
+        ));
+    }
+    Ok(())
+}
+
 /// Writes `suite` where `target` says: a JUnit file, or TAP on stdout.
 pub(crate) fn emit(target: &ReportTarget, suite: &Suite) -> Result<()> {
     match target {

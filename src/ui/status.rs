@@ -11,7 +11,7 @@ use crate::core::config::{Profile, profile_flag};
 use crate::core::log::Summary;
 use crate::core::units::format_duration;
 use crate::ui::json::{LogCountsJson, PathsJson, StatusJson};
-use crate::ui::output::{self, BOLD, DIM, FAIL, Mode, OK, Output};
+use crate::ui::output::{self, DIM, FAIL, Mode, OK, Output};
 
 /// What `status` found.
 pub(crate) struct StatusReport<'a> {
@@ -123,14 +123,8 @@ pub(crate) fn print_status(out: &Output, mode: Mode, report: &StatusReport<'_>) 
             ),
         ),
     ];
-    for (key, value) in rows {
-        if mode == Mode::Terminal {
-            writeln!(stdout, "{} {value}", out.paint(BOLD, format!("{key:<14}")))?;
-        } else {
-            // Painted only with --color always; every part is plain already.
-            writeln!(stdout, "{key}\t{value}")?;
-        }
-    }
+    // On a pipe, painted only with --color always; every part is plain already.
+    out.write_rows(&mut stdout, mode == Mode::Terminal, 14, &rows)?;
     stdout.flush()?;
 
     if mode == Mode::Terminal {
