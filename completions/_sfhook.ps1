@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'sfhook' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the configuration, subscriptions, file paths and a log summary')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'List the event catalogue, or show an event''s sample payload or its JSON Schema')
             [CompletionResult]::new('subscribe', 'subscribe', [CompletionResultType]::ParameterValue, 'Subscribe to events (needs an active configuration)')
-            [CompletionResult]::new('unsubscribe', 'unsubscribe', [CompletionResultType]::ParameterValue, 'Unsubscribe from events (needs an active configuration)')
+            [CompletionResult]::new('unsubscribe', 'unsubscribe', [CompletionResultType]::ParameterValue, 'Unsubscribe from events (the profile may be inactive)')
             [CompletionResult]::new('mock', 'mock', [CompletionResultType]::ParameterValue, 'Sign and POST a sample event now and print the answer; not logged')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver an event for real: signed, retried, every attempt logged')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Play a scenario of mocks, each step with its expectation; not logged')
@@ -56,8 +56,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for each delivery request: seconds or a unit (500ms, 10s, 2m) [default: 10s]')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'How many times ''send'' retries a failed delivery [default: 3]')
             [CompletionResult]::new('--backoff', '--backoff', [CompletionResultType]::ParameterName, 'Delay before the first retry; it doubles after each, with jitter [default: 1s]')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--secret-stdin', '--secret-stdin', [CompletionResultType]::ParameterName, 'Read the secret from stdin (one trailing newline is dropped)')
             [CompletionResult]::new('--generate-secret', '--generate-secret', [CompletionResultType]::ParameterName, 'Generate a random 256-bit secret and print it, once')
@@ -67,8 +67,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;activate' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON object: {profile, active, changed}')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -76,8 +76,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;deactivate' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON object: {profile, active, changed}')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -85,8 +85,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;status' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -96,8 +96,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         'sfhook;events' {
             [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Only events of this category')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Only events supported on this platform')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--subscribed', '--subscribed', [CompletionResultType]::ParameterName, 'Only events the profile is subscribed to')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array')
@@ -111,8 +111,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The sample device''s platform [default: the first that supports the event]')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Derive the sample''s event id and device from N, as ''mock --seed N'' does')
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Date the sample at TIME (RFC 3339) instead of now, as ''mock --at'' does')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--compact', '--compact', [CompletionResultType]::ParameterName, 'Print exactly the bytes ''mock'' sends: one line of JSON, no trailing newline (one on a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -120,8 +120,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;events;schema' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'One document with every event: a definition per event under $defs, and a oneOf of them')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -130,8 +130,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         }
         'sfhook;subscribe' {
             [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Every event of a category')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every event in the catalogue')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the result as one JSON object: {profile, changed, subscriptions}')
@@ -141,8 +141,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         }
         'sfhook;unsubscribe' {
             [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Every event of a category')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every event in the catalogue')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask before unsubscribing from everything (required without a terminal)')
@@ -177,8 +177,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Write one JSON line per request of a burst to FILE: request_id, event_id, status, latency_ms, error')
             [CompletionResult]::new('--wait-for', '--wait-for', [CompletionResultType]::ParameterName, 'Before the first request, wait up to DURATION for the receiver to listen (then exit 4)')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'A test report: junit:FILE (JUnit XML, one testcase per request) or tap (TAP on stdout, instead of the usual output)')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'With --data: send the file''s bytes unchecked, even malformed JSON or not UTF-8')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a self-signed local endpoint); warns on every use')
@@ -194,8 +194,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--unset', '--unset', [CompletionResultType]::ParameterName, 'Remove a key or an array element from the body, after every --set; repeatable')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for each request, overriding the profile''s [default: 10s]')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a self-signed local endpoint); warns on every use')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print each attempt''s log record as one JSON line')
@@ -209,8 +209,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'A test report: junit:FILE (one testcase per step) or tap (TAP on stdout, instead of the usual output)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for each request, overriding the profile''s [default: 10s]')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a self-signed local endpoint); warns on every use')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step')
@@ -219,15 +219,15 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;redeliver' {
-            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC), today, yesterday or an age (30m, 2h, 7d)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only deliveries at or before WHEN; a date includes that whole day')
             [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'Only these response codes: 500, 5xx, 404,500; ''none'' for no answer')
             [CompletionResult]::new('--request-id', '--request-id', [CompletionResultType]::ParameterName, 'Only the delivery with this request id (or a unique prefix of it)')
             [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Only this event (slug, wire name or display name); repeatable')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for each request, overriding the profile''s [default: 10s]')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only failed deliveries')
             [CompletionResult]::new('--succeeded', '--succeeded', [CompletionResultType]::ParameterName, 'Only successful deliveries')
@@ -238,7 +238,7 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;logs' {
-            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC), today, yesterday or an age (30m, 2h, 7d)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only deliveries at or before WHEN; a date includes that whole day')
             [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'Only these response codes: 500, 5xx, 404,500; ''none'' for no answer')
             [CompletionResult]::new('--request-id', '--request-id', [CompletionResultType]::ParameterName, 'Only the delivery with this request id (or a unique prefix of it)')
@@ -246,8 +246,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Only the newest N deliveries; 0 for all [default: 50 on a terminal, all elsewhere]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, tsv elsewhere]')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only failed deliveries')
             [CompletionResult]::new('--succeeded', '--succeeded', [CompletionResultType]::ParameterName, 'Only successful deliveries')
@@ -262,13 +262,13 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;logs;summary' {
-            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC), today, yesterday or an age (30m, 2h, 7d)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only deliveries at or before WHEN; a date includes that whole day')
             [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'Only these response codes: 500, 5xx, 404,500; ''none'' for no answer')
             [CompletionResult]::new('--request-id', '--request-id', [CompletionResultType]::ParameterName, 'Only the delivery with this request id (or a unique prefix of it)')
             [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'Only this event (slug, wire name or display name); repeatable')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only failed deliveries')
             [CompletionResult]::new('--succeeded', '--succeeded', [CompletionResultType]::ParameterName, 'Only successful deliveries')
@@ -278,8 +278,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;logs;show' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Print only the exact body bytes that were signed')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the stored record as it is')
@@ -289,8 +289,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         }
         'sfhook;logs;prune' {
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Drop deliveries before WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30d)')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -299,8 +299,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;sign' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: {signature, bytes}')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -309,8 +309,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         }
         'sfhook;verify' {
             [CompletionResult]::new('--signature', '--signature', [CompletionResultType]::ParameterName, 'The X-SF-Signature value: 64 hex digits')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: {valid, bytes}; the exit code is the same')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -324,8 +324,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Forward each delivery with a valid signature to the app at URL (same body and headers); the sender gets the app''s status and body')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time the app has to answer a forwarded delivery: seconds or a unit (500ms, 10s, 2m) [default: 10s]')
             [CompletionResult]::new('--ready-file', '--ready-file', [CompletionResultType]::ParameterName, 'Once connections are accepted, write the listening URL (and a newline) to PATH')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print each request as one JSON object per line (deliveries with their payload), after a first line {"listening": URL}')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -336,8 +336,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Look for failed deliveries in the log since WHEN: RFC 3339, a date or an age')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time allowed for each request, overriding the profile''s [default: 10s]')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (a self-signed local endpoint); warns on every use')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: {profile, url, ok, checks: [{check, status, detail, fix}]}')
@@ -346,24 +346,24 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             break
         }
         'sfhook;demo' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sfhook;completions' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'sfhook;help' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -371,8 +371,8 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
         }
         'sfhook;man' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write sfhook.1 and one page per subcommand into')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR, not the platform''s [env: SFHOOK_HOME]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [env: SFHOOK_PROFILE] [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -24,8 +24,8 @@ function __fish_sfhook_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c sfhook -n "__fish_sfhook_needs_command" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_needs_command" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_needs_command" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_needs_command" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_needs_command" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -37,7 +37,7 @@ complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "deactivate" -d 'Switc
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "status" -d 'Show the configuration, subscriptions, file paths and a log summary'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "events" -d 'List the event catalogue, or show an event\'s sample payload or its JSON Schema'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "subscribe" -d 'Subscribe to events (needs an active configuration)'
-complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "unsubscribe" -d 'Unsubscribe from events (needs an active configuration)'
+complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "unsubscribe" -d 'Unsubscribe from events (the profile may be inactive)'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "mock" -d 'Sign and POST a sample event now and print the answer; not logged'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "send" -d 'Deliver an event for real: signed, retried, every attempt logged'
 complete -c sfhook -n "__fish_sfhook_needs_command" -f -a "run" -d 'Play a scenario of mocks, each step with its expectation; not logged'
@@ -56,8 +56,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l secret-file 
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l timeout -d 'Time allowed for each delivery request: seconds or a unit (500ms, 10s, 2m) [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l retries -d 'How many times \'send\' retries a failed delivery [default: 3]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l backoff -d 'Delay before the first retry; it doubles after each, with jitter [default: 1s]' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -65,22 +65,22 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l secret-stdin
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l generate-secret -d 'Generate a random 256-bit secret and print it, once'
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -l json -d 'Print the result as one JSON object'
 complete -c sfhook -n "__fish_sfhook_using_subcommand configure" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -l json -d 'Print the result as one JSON object: {profile, active, changed}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand activate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -l json -d 'Print the result as one JSON object: {profile, active, changed}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand status" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -94,8 +94,8 @@ ios\t''
 macos\t''
 windows\t''
 linux\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -111,15 +111,15 @@ windows\t''
 linux\t''"
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l seed -d 'Derive the sample\'s event id and device from N, as \'mock --seed N\' does' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l at -d 'Date the sample at TIME (RFC 3339) instead of now, as \'mock --at\' does' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -l compact -d 'Print exactly the bytes \'mock\' sends: one line of JSON, no trailing newline (one on a terminal)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_subcommand_from schema" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -128,8 +128,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand events; and __fish_seen_su
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l category -d 'Every event of a category' -r -f -a "enrollment\t''
 management\t''
 device-update\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -139,8 +139,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand subscribe" -s h -l help -d
 complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l category -d 'Every event of a category' -r -f -a "enrollment\t''
 management\t''
 device-update\t''"
-complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand unsubscribe" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -175,8 +175,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l min-success -d 'F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l requests -d 'Write one JSON line per request of a burst to FILE: request_id, event_id, status, latency_ms, error' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l wait-for -d 'Before the first request, wait up to DURATION for the receiver to listen (then exit 4)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l report -d 'A test report: junit:FILE (JUnit XML, one testcase per request) or tap (TAP on stdout, instead of the usual output)' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand mock" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -194,8 +194,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l set -d 'Edit the 
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l unset -d 'Remove a key or an array element from the body, after every --set; repeatable' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand send" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -207,23 +207,23 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l wait-for -d 'Befor
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l report -d 'A test report: junit:FILE (one testcase per step) or tap (TAP on stdout, instead of the usual output)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -l json -d 'Print one JSON object per step'
 complete -c sfhook -n "__fish_sfhook_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC), today, yesterday or an age (30m, 2h, 7d)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l until -d 'Only deliveries at or before WHEN; a date includes that whole day' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l code -d 'Only these response codes: 500, 5xx, 404,500; \'none\' for no answer' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l request-id -d 'Only the delivery with this request id (or a unique prefix of it)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l event -d 'Only this event (slug, wire name or display name); repeatable' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -232,7 +232,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l succeeded -d
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l json -d 'Print each new attempt\'s log record as one JSON line'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC), today, yesterday or an age (30m, 2h, 7d)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l until -d 'Only deliveries at or before WHEN; a date includes that whole day' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l code -d 'Only these response codes: 500, 5xx, 404,500; \'none\' for no answer' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l request-id -d 'Only the delivery with this request id (or a unique prefix of it)' -r
@@ -242,8 +242,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_
 tsv\t'One tab-separated line per delivery, as on a pipe'
 json\t'The stored records, one JSON object per line'
 csv\t'RFC 4180 CSV with a header row and every field of a record, for spreadsheets'"
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -255,13 +255,13 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -f -a "summary" -d 'Total, succeeded and failed deliveries, by response code and by event'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -f -a "show" -d 'One delivery with its payload'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -f -a "prune" -d 'Drop deliveries older than a date, atomically'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC), today, yesterday or an age (30m, 2h, 7d)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l until -d 'Only deliveries at or before WHEN; a date includes that whole day' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l code -d 'Only these response codes: 500, 5xx, 404,500; \'none\' for no answer' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l request-id -d 'Only the delivery with this request id (or a unique prefix of it)' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l event -d 'Only this event (slug, wire name or display name); repeatable' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -269,8 +269,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subc
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l succeeded -d 'Only successful deliveries'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -l json -d 'Print one JSON object'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from summary" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -278,23 +278,23 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subc
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -l json -d 'Print the stored record as it is'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l before -d 'Drop deliveries before WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30d)' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -l json -d 'Print one JSON object: {signature, bytes}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l signature -d 'The X-SF-Signature value: 64 hex digits' -r
-complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand verify" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -306,8 +306,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l path -d 'Path t
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l forward-to -d 'Forward each delivery with a valid signature to the app at URL (same body and headers); the sender gets the app\'s status and body' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l timeout -d 'Time the app has to answer a forwarded delivery: seconds or a unit (500ms, 10s, 2m) [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l ready-file -d 'Once connections are accepted, write the listening URL (and a newline) to PATH' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
@@ -316,35 +316,35 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -s h -l help -d 'P
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l since -d 'Look for failed deliveries in the log since WHEN: RFC 3339, a date or an age' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -l json -d 'Print one JSON object: {profile, url, ok, checks: [{check, status, detail, fix}]}'
 complete -c sfhook -n "__fish_sfhook_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand help" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l out -d 'Directory to write sfhook.1 and one page per subcommand into' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
-complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l profile -d 'The profile to use [default: default]' -r
+complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand man" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"

@@ -75,11 +75,30 @@ impl Cli {
     /// and clap told, and `--color never` keeps escapes out of those too.
     pub fn parse_args() -> Cli {
         use clap::{CommandFactory, FromArgMatches};
-        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let args = help_first(std::env::args_os().collect());
         let command = Cli::command().color(clap_color(&args));
         let matches = command.get_matches_from(args);
         Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
+}
+
+/// `sfhook logs help [prune]` as `sfhook help logs [prune]`, as git and
+/// cargo allow. The root's own `help` command turns clap's help subcommand
+/// off, and that setting is inherited by every subcommand.
+fn help_first(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut i = 1;
+    while let Some(word) = args.get(i).and_then(|w| w.to_str()) {
+        match word {
+            "--home" | "--profile" | "--color" => i += 2,
+            _ if word.starts_with('-') => i += 1,
+            "logs" | "events" if args.get(i + 1).is_some_and(|w| w == "help") => {
+                args.swap(i, i + 1);
+                break;
+            }
+            _ => break,
+        }
+    }
+    args
 }
 
 /// The `--color` the arguments give (the last one wins, as in clap), as
@@ -113,6 +132,8 @@ impl clap::ValueEnum for Platform {
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        // Matched ignoring case (`ignore_case` on each argument), so the
+        // tables' spelling, `iOS`, is accepted as it is printed.
         Some(clap::builder::PossibleValue::new(self.name()))
     }
 }
@@ -123,33 +144,33 @@ impl clap::ValueEnum for Category {
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()))
+        // The tables print "Management Events"; "Management" and "Device
+        // Update" are what people copy from them.
+        let display = self.display_name();
+        let short = display.trim_end_matches(" Events");
+        Some(clap::builder::PossibleValue::new(self.name()).aliases([display, short]))
     }
 }
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Keep config.toml and deliveries.jsonl in DIR instead of the platform's directories
-    // Any bytes, even none: an empty SFHOOK_HOME means unset, and an empty
-    // --home gets sfhook's own message (see `Context::new`), not clap's.
+    /// Keep config.toml and deliveries.jsonl in DIR, not the platform's [env: SFHOOK_HOME]
+    // Any bytes, even none: an empty --home gets sfhook's own message (see
+    // `Context::new`, which also reads SFHOOK_HOME), not clap's.
     #[arg(
         long,
         global = true,
         help_heading = "Global options",
-        env = "SFHOOK_HOME",
-        hide_env_values = true,
         value_name = "DIR",
         value_parser = clap::builder::OsStringValueParser::new().map(PathBuf::from)
     )]
     pub home: Option<PathBuf>,
 
-    /// The profile to use [default: default]
+    /// The profile to use [env: SFHOOK_PROFILE] [default: default]
     #[arg(
         long,
         global = true,
         help_heading = "Global options",
-        env = "SFHOOK_PROFILE",
-        hide_env_values = true,
         value_name = "NAME"
     )]
     pub profile: Option<String>,
@@ -182,7 +203,7 @@ pub enum Command {
     Events(EventsArgs),
     /// Subscribe to events (needs an active configuration)
     Subscribe(SubscribeArgs),
-    /// Unsubscribe from events (needs an active configuration)
+    /// Unsubscribe from events (the profile may be inactive)
     Unsubscribe(UnsubscribeArgs),
     /// Sign and POST a sample event now and print the answer; not logged
     Mock(MockArgs),
@@ -302,11 +323,11 @@ pub struct EventsArgs {
     pub command: Option<EventsCommand>,
 
     /// Only events of this category
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub category: Option<Category>,
 
     /// Only events supported on this platform
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub platform: Option<Platform>,
 
     /// Only events the profile is subscribed to
@@ -333,7 +354,7 @@ pub struct EventShowArgs {
     pub event: String,
 
     /// The sample device's platform [default: the first that supports the event]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub platform: Option<Platform>,
 
     /// Print exactly the bytes 'mock' sends: one line of JSON, no trailing newline (one on a terminal)
@@ -384,7 +405,7 @@ pub struct EventSelection {
     pub all: bool,
 
     /// Every event of a category
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub category: Option<Category>,
 }
 
@@ -491,7 +512,7 @@ pub struct UnsubscribeArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct PayloadArgs {
     /// The sample device's platform [default: the first that supports the event]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true)]
     pub platform: Option<Platform>,
 
     /// Send this JSON document as the whole body instead of the sample ('-': stdin); mock sends it byte for byte, send compacts it
@@ -732,7 +753,7 @@ pub struct RedeliverArgs {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct FilterArgs {
-    /// Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC) or an age (30m, 2h, 7d)
+    /// Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC), today, yesterday or an age (30m, 2h, 7d)
     #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub since: Option<String>,
 
@@ -1281,6 +1302,25 @@ mod tests {
         ];
         for (line, expected) in cases {
             assert_eq!(clap_color(&words(line)), expected, "{line}");
+        }
+    }
+
+    #[test]
+    fn help_after_a_command_is_the_help_command() {
+        let words =
+            |line: &str| -> Vec<std::ffi::OsString> { line.split(' ').map(Into::into).collect() };
+        for (given, expected) in [
+            ("sfhook logs help", "sfhook help logs"),
+            ("sfhook logs help prune", "sfhook help logs prune"),
+            (
+                "sfhook --profile p events help show",
+                "sfhook --profile p help events show",
+            ),
+            ("sfhook logs --help", "sfhook logs --help"),
+            ("sfhook send help", "sfhook send help"),
+            ("sfhook logs show help", "sfhook logs show help"),
+        ] {
+            assert_eq!(help_first(words(given)), words(expected), "{given}");
         }
     }
 

@@ -4,14 +4,14 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use crate::cli::{ConnectionArgs, GlobalArgs};
 use crate::core::config::{self, Config, Configured, Store, profile_flag};
 use crate::core::delivery::sender::{LogTarget, Sender};
 use crate::core::delivery::{CaBundle, Engine, EngineOptions};
 use crate::core::endpoint::Endpoint;
-use crate::core::error::{precondition, usage};
+use crate::core::error::{Failure, Kind, precondition, usage};
 use crate::core::home::Home;
 use crate::core::secret::Secret;
 use crate::ui::output::Output;
@@ -39,31 +39,44 @@ pub struct Context {
 impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Context> {
         let out = Output::detect(global.color);
-        let named = global.profile.as_deref().map(str::trim);
-        let named = match named {
-            Some("") if set_but_empty("SFHOOK_PROFILE") => None,
-            Some("") => {
+        // SFHOOK_PROFILE and SFHOOK_HOME are read here rather than by
+        // clap: clap counts a value from the environment as typed, and
+        // its usage lines then read `sfhook logs show --home <DIR> ...`.
+        // A variable set to nothing counts as unset, as with NO_COLOR; an
+        // empty flag is a mistake.
+        let named = match global.profile.as_deref() {
+            Some(flag) if flag.trim().is_empty() => {
                 return Err(usage(
                     "--profile is empty: give a profile name, or leave it out to use 'default'",
                 ));
             }
-            other => other,
+            Some(flag) => Some(flag.trim().to_string()),
+            None => match std::env::var("SFHOOK_PROFILE") {
+                Ok(value) => Some(value.trim().to_string()).filter(|v| !v.is_empty()),
+                Err(std::env::VarError::NotPresent) => None,
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(usage("SFHOOK_PROFILE is not valid UTF-8"));
+                }
+            },
         };
-        let profile = named.unwrap_or("default").to_string();
+        let profile_explicit = named.is_some();
+        let profile = named.unwrap_or_else(|| "default".to_string());
         config::check_profile_name(&profile)?;
-        let home_dir = match global.home.as_deref() {
-            Some(dir) if dir.as_os_str().is_empty() && set_but_empty("SFHOOK_HOME") => None,
+        let home_dir = match &global.home {
             Some(dir) if dir.as_os_str().is_empty() => {
                 return Err(usage(
                     "--home is empty: give a directory, or leave it out to use the platform's directories",
                 ));
             }
-            other => other,
+            Some(dir) => Some(dir.clone()),
+            None => std::env::var_os("SFHOOK_HOME")
+                .filter(|value| !value.to_string_lossy().trim().is_empty())
+                .map(std::path::PathBuf::from),
         };
         Ok(Context {
-            home: Home::locate(home_dir)?,
+            home: Home::locate(home_dir.as_deref())?,
             profile,
-            profile_explicit: named.is_some(),
+            profile_explicit,
             out,
             env_secret: std::env::var_os("SFHOOK_SECRET").filter(|v| !v.is_empty()),
             env_url: std::env::var("SFHOOK_URL")
@@ -111,6 +124,49 @@ impl Context {
     /// The profile to restrict log listings to, if the user named one.
     pub fn log_profile(&self) -> Option<&str> {
         self.profile_explicit.then_some(self.profile.as_str())
+    }
+
+    /// A profile the user named must exist, in the config or in the log:
+    /// `--profile defualt logs` would otherwise list nothing and exit 0.
+    /// `default` always exists; `configure` is how a new profile is made.
+    pub fn require_known_profile(&self) -> Result<()> {
+        if !self.profile_explicit || self.profile == "default" {
+            return Ok(());
+        }
+        let config = self.load_config()?;
+        if config.profile(&self.profile).is_some() {
+            return Ok(());
+        }
+        let log = self.home.log_file();
+        if crate::core::log::has_profile(&log, &self.profile)
+            .with_context(|| format!("cannot read {}", log.display()))?
+        {
+            return Ok(());
+        }
+        let name = &self.profile;
+        let mut known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+        if !known.contains(&"default") {
+            known.push("default");
+        }
+        let wanted = name.to_lowercase();
+        let closest = known
+            .iter()
+            .map(|k| (strsim::damerau_levenshtein(&wanted, &k.to_lowercase()), *k))
+            .min();
+        let create = format!("to create it, run 'sfhook --profile {name} configure'");
+        let hint = match closest {
+            // Close enough to be a slip of the fingers (or of the shift key).
+            Some((distance, k)) if distance <= 2.max(name.len() / 3) => {
+                format!("did you mean '{k}'? ({create})")
+            }
+            _ => format!("the profiles are: {}; {create}", known.join(", ")),
+        };
+        Err(Failure::new(
+            Kind::Usage,
+            format!("no profile '{name}' in the config or the log"),
+        )
+        .with_hint(hint)
+        .into())
     }
 
     /// SFHOOK_SECRET if set, else the profile's secret. Reads the config
@@ -233,10 +289,4 @@ impl Context {
             .unwrap_or(config::DEFAULT_TIMEOUT);
         EngineOptions::for_delivery(endpoint.url(), timeout, cacert, args.insecure, idle)
     }
-}
-
-/// An environment variable set to nothing counts as unset, as with NO_COLOR;
-/// clap hands its empty value on like an empty flag, so this tells them apart.
-fn set_but_empty(var: &str) -> bool {
-    std::env::var_os(var).is_some_and(|value| value.to_string_lossy().trim().is_empty())
 }

@@ -126,9 +126,9 @@ pub fn run(ctx: &Context, args: ConfigureArgs) -> Result<()> {
     }
     let d = profile.delivery;
     out.note(format!(
-        "  delivery  timeout {}, {} retries, backoff {}",
+        "  delivery  timeout {}, {}, backoff {}",
         format_duration(d.timeout),
-        d.retries,
+        crate::ui::text::count(d.retries, "retry", "retries"),
         format_duration(d.backoff)
     ));
     if !profile.active {

@@ -57,15 +57,23 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         env,
     };
     let mode = ctx.out.mode(args.json);
+    // Something moves while a check waits (the mock can take the whole
+    // timeout); each line is printed with the spinner out of the way.
+    let spinner = ctx.out.spinner("checking…");
     let mut show = |check: &doctor::Check| -> Result<()> {
         if mode != Mode::Json {
-            let mut stdout = output::stdout();
-            writeln!(stdout, "{}", check_line(&ctx.out, mode, check))?;
-            stdout.flush()?;
+            spinner.suspend(|| -> Result<()> {
+                let mut stdout = output::stdout();
+                writeln!(stdout, "{}", check_line(&ctx.out, mode, check))?;
+                Ok(stdout.flush()?)
+            })?;
         }
+        spinner.reset_elapsed();
         Ok(())
     };
-    let findings = doctor::run(&checkup, &mut show).await?;
+    let findings = doctor::run(&checkup, &mut show).await;
+    spinner.finish_and_clear();
+    let findings = findings?;
     let checks = findings.checks;
     let failed: Vec<&str> = checks
         .iter()

@@ -19,6 +19,7 @@ use crate::core::log::{self, Head, Record, ScanReport, SummaryBuilder};
 use crate::core::units::format_timestamp;
 use crate::ui::log::{CsvRows, Style, print_record, print_summary, table, write_line};
 use crate::ui::output::{self, DIM, OK};
+use crate::ui::text::count;
 
 /// Without --limit, a terminal shows this many of the newest deliveries.
 const TERMINAL_LIMIT: usize = 50;
@@ -112,8 +113,9 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
         ctx.out.note(ctx.out.paint_stderr(
             DIM,
             format!(
-                "Showing the newest {} of {matched} deliveries; --limit 0 shows all",
-                kept.len()
+                "Showing the newest {} of {}; --limit 0 shows all",
+                kept.len(),
+                count(matched, "delivery", "deliveries")
             ),
         ));
     }
@@ -207,7 +209,20 @@ pub fn show(ctx: &Context, args: LogShowArgs) -> Result<()> {
             path.display()
         )
     })?;
-    print_record(&ctx.out, &record, &line, args.raw, args.json)
+    let (attempts, total) = if args.raw || args.json {
+        (Vec::new(), 0)
+    } else {
+        log::attempts_of(&path, &record.event_id)
+            .with_context(|| format!("cannot read {}", path.display()))?
+    };
+    print_record(
+        &ctx.out,
+        &record,
+        &line,
+        args.raw,
+        args.json,
+        (&attempts, total),
+    )
 }
 
 pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
@@ -237,7 +252,10 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
         }
         let confirmed = crate::ui::prompt::confirm(
             &ctx.out,
-            &format!("Drop {dropping} of {total} deliveries logged before {shown_cutoff}?"),
+            &format!(
+                "Drop {dropping} of {} logged before {shown_cutoff}?",
+                count(total, "delivery", "deliveries")
+            ),
         )?;
         if !confirmed {
             ctx.out.note("Nothing pruned");
@@ -264,9 +282,9 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> Result<()> {
     .with_context(|| format!("cannot prune {}", path.display()))?;
     progress.finish_and_clear();
     let mut message = format!(
-        "{} Dropped {} deliveries logged before {shown_cutoff}; kept {}",
+        "{} Dropped {} logged before {shown_cutoff}; kept {}",
         ctx.out.paint_stderr(OK, "✓"),
-        report.dropped,
+        count(report.dropped, "delivery", "deliveries"),
         report.kept
     );
     if report.unreadable_dropped > 0 {

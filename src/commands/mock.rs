@@ -230,8 +230,9 @@ async fn fire_burst(
                         gate.limit
                     ),
                     detail: format!(
-                        "{} requests, {} met {expectation}",
-                        report.sent, report.tally.met
+                        "{}, {} met {expectation}",
+                        crate::ui::text::count(report.sent, "request", "requests"),
+                        report.tally.met
                     ),
                 }),
             });

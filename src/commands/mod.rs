@@ -23,6 +23,9 @@ use crate::cli::{Command, EventsCommand, LogsCommand};
 use crate::context::Context;
 
 pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
+    if uses_saved_profile(&command, ctx) {
+        ctx.require_known_profile()?;
+    }
     match command {
         Command::Configure(args) => configure::run(ctx, args),
         Command::Activate(args) => activate::run(ctx, args, true),
@@ -53,5 +56,25 @@ pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
         Command::Completions(args) => completions::completions(args),
         Command::Help(args) => completions::help(args, ctx.out.color()),
         Command::Man(args) => completions::man(args),
+    }
+}
+
+/// The commands that act on a saved profile, where a mistyped `--profile`
+/// must not pass for an empty one. `configure` creates profiles; `mock`,
+/// `run` and `doctor` can work from the environment alone; the rest do not
+/// read a profile.
+fn uses_saved_profile(command: &Command, ctx: &Context) -> bool {
+    match command {
+        Command::Activate(_)
+        | Command::Deactivate(_)
+        | Command::Status(_)
+        | Command::Subscribe(_)
+        | Command::Unsubscribe(_)
+        | Command::Send(_)
+        | Command::Redeliver(_)
+        | Command::Logs(_) => true,
+        Command::Events(args) => args.subscribed,
+        Command::Doctor(_) => ctx.env_url().is_none(),
+        _ => false,
     }
 }

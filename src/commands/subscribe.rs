@@ -18,7 +18,7 @@ use crate::core::catalog;
 pub fn subscribe(ctx: &Context, args: SubscribeArgs) -> Result<()> {
     let wanted = if args.which.is_empty() {
         require_terminal(ctx, "subscribe to")?;
-        let subscribed = current(ctx)?;
+        let subscribed = current(ctx, true)?;
         let offered: Vec<&'static Event> = EVENTS.iter().collect();
         let labels: Vec<String> = offered
             .iter()
@@ -41,7 +41,7 @@ pub fn subscribe(ctx: &Context, args: SubscribeArgs) -> Result<()> {
 pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
     let wanted = if args.which.is_empty() {
         require_terminal(ctx, "unsubscribe from")?;
-        let offered = current(ctx)?;
+        let offered = current(ctx, false)?;
         if offered.is_empty() {
             ctx.out.note(format!(
                 "Profile '{}' is subscribed to no event",
@@ -56,7 +56,7 @@ pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
     };
     if args.which.all && !args.yes {
         // The saved state first: a broken or inactive profile is the news.
-        let count = current(ctx)?.len();
+        let count = current(ctx, false)?.len();
         if !ctx.out.can_prompt() {
             return Err(usage(
                 "unsubscribe --all removes every subscription: confirm with --yes (sfhook asks only on a terminal)",
@@ -66,8 +66,12 @@ pub fn unsubscribe(ctx: &Context, args: UnsubscribeArgs) -> Result<()> {
             let confirmed = prompt::confirm(
                 &ctx.out,
                 &format!(
-                    "Unsubscribe profile '{}' from all {count} events it is subscribed to?",
-                    ctx.profile
+                    "Unsubscribe profile '{}' from {} it is subscribed to?",
+                    ctx.profile,
+                    match count {
+                        1 => "the 1 event".to_string(),
+                        n => format!("all {n} events"),
+                    }
                 ),
             )?;
             if !confirmed {
@@ -110,12 +114,28 @@ fn selected(which: &EventSelection) -> Result<Vec<&'static Event>> {
     Ok(wanted)
 }
 
-/// The profile's subscriptions, once it is known to be active: a checklist
-/// is offered only where a change can be saved.
-fn current(ctx: &Context) -> Result<Vec<&'static Event>> {
+/// The profile's subscriptions, once it is known to be able to take the
+/// change: a checklist is offered only where a change can be saved.
+fn current(ctx: &Context, subscribe: bool) -> Result<Vec<&'static Event>> {
     let config = ctx.load_config()?;
-    let configured = config::require_active(&config, &ctx.profile)?;
+    let configured = require_ready(&config, &ctx.profile, subscribe)?;
     Ok(configured.profile.subscriptions.iter().collect())
+}
+
+/// Subscribing needs an active profile (a subscription is a promise of
+/// deliveries); unsubscribing only a configured one, so that a profile
+/// switched off with `deactivate` can be trimmed without switching live
+/// deliveries back on.
+fn require_ready<'c>(
+    config: &'c config::Config,
+    profile: &str,
+    subscribe: bool,
+) -> Result<config::Configured<'c>> {
+    if subscribe {
+        config::require_active(config, profile)
+    } else {
+        config::require_configured(config, profile)
+    }
 }
 
 /// The events ticked on a checklist.
@@ -135,7 +155,7 @@ fn choose(
 
 fn change(ctx: &Context, wanted: &[&'static Event], subscribe: bool, json: bool) -> Result<()> {
     let (changes, subscriptions) = ctx.store().update(|config| {
-        config::require_active(config, &ctx.profile)?;
+        require_ready(config, &ctx.profile, subscribe)?;
         let subscriptions = &mut config.profile_mut(&ctx.profile).subscriptions;
         let changes: Vec<(&'static Event, bool)> = wanted
             .iter()
@@ -189,13 +209,14 @@ fn change(ctx: &Context, wanted: &[&'static Event], subscribe: bool, json: bool)
         };
         out.note(line);
     }
-    if subscribe && changes.iter().any(|(_, changed)| *changed) {
+    // Suggest the event just subscribed to, not whichever sorts first.
+    if let Some((event, _)) = changes.iter().find(|(_, changed)| subscribe && *changed) {
         out.note(out.paint_stderr(
             DIM,
             format!(
                 "Try it: sfhook{} mock {}",
                 profile_flag(&ctx.profile),
-                subscriptions[0]
+                event.slug
             ),
         ));
     }

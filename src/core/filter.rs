@@ -61,20 +61,30 @@ pub enum Bound {
     End,
 }
 
-/// Parses WHEN: RFC 3339, a date or date-time (UTC), or an age before `now`.
+/// Parses WHEN: RFC 3339, a date or date-time (UTC), `today`, `yesterday`
+/// or `now`, or an age before `now`.
 pub fn parse_when(text: &str, bound: Bound, now: Timestamp) -> Result<Timestamp, String> {
     let t = text.trim();
     let invalid = || {
         format!(
-            "invalid time '{t}': use RFC 3339 (2026-11-29T17:00:00Z), a date (2026-11-29) or an age (30m, 2h, 7d)"
+            "invalid time '{t}': use RFC 3339 (2026-11-29T17:00:00Z), a date (2026-11-29), today, yesterday or an age (30m, 2h, 7d)"
         )
     };
     if let Ok(ts) = t.parse::<Timestamp>() {
         return Ok(ts);
     }
+    // Days are UTC days, as the log's timestamps and plain dates are.
+    let today = TimeZone::UTC.to_datetime(now).date();
+    let named = match t.to_ascii_lowercase().as_str() {
+        "now" => return Ok(now),
+        "today" => Some(today),
+        "yesterday" => Some(today.yesterday().map_err(|_| invalid())?),
+        _ => None,
+    };
     // jiff reads a date out of a date-time too; a date alone means a whole day.
     let has_time = t.contains(['T', 't', ' ']);
-    if let Some(date) = t.parse::<Date>().ok().filter(|_| !has_time) {
+    let date = named.or_else(|| t.parse::<Date>().ok().filter(|_| !has_time));
+    if let Some(date) = date {
         let start = TimeZone::UTC
             .to_timestamp(date.at(0, 0, 0, 0))
             .map_err(|_| invalid())?;
@@ -340,9 +350,22 @@ mod tests {
             parse_when("30m", Bound::Start, now()).unwrap(),
             ts("2026-11-29T11:30:00Z")
         );
+        assert_eq!(
+            parse_when("Yesterday", Bound::Start, now()).unwrap(),
+            ts("2026-11-28T00:00:00Z")
+        );
+        assert_eq!(
+            parse_when("yesterday", Bound::End, now()).unwrap(),
+            ts("2026-11-28T23:59:59.999Z")
+        );
+        assert_eq!(
+            parse_when("today", Bound::Start, now()).unwrap(),
+            ts("2026-11-29T00:00:00Z")
+        );
+        assert_eq!(parse_when(" now ", Bound::End, now()).unwrap(), now());
         for bad in [
             "",
-            "yesterday",
+            "tomorrow",
             "2026-02-30",
             "2026-13-01",
             "-2h",

@@ -79,13 +79,24 @@ pub fn unsafe_to_show(c: char) -> bool {
         || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// How long, for people: `12 ms`, `1.24 s`.
+/// A count and its noun, singular or plural: `1 event`, `3 events`.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    match n.into() {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
+/// How long, for people: `12 ms`, `2560 ms`, `12.4 s`. One unit up to
+/// ten seconds, so that latencies side by side (p50 and p99, one attempt
+/// and the next) compare at a glance; beyond that, nobody needs the
+/// milliseconds.
 pub fn human_ms(duration: Duration) -> String {
     let ms = duration.as_secs_f64() * 1000.0;
-    if ms < 1000.0 {
+    if ms < 9999.5 {
         format!("{ms:.0} ms")
     } else {
-        format!("{:.2} s", ms / 1000.0)
+        format!("{:.1} s", ms / 1000.0)
     }
 }
 
@@ -106,6 +117,22 @@ pub fn answer_preview(body: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(count(1u32, "retry", "retries"), "1 retry");
+        assert_eq!(count(0u32, "retry", "retries"), "0 retries");
+        assert_eq!(count(41u64, "event", "events"), "41 events");
+    }
+
+    #[test]
+    fn durations_keep_one_unit_below_ten_seconds() {
+        let ms = |n| human_ms(Duration::from_millis(n));
+        assert_eq!(
+            [ms(0), ms(529), ms(2560), ms(9999), ms(10_000), ms(61_260)],
+            ["0 ms", "529 ms", "2560 ms", "9999 ms", "10.0 s", "61.3 s"]
+        );
+    }
 
     #[test]
     fn durations_parse_with_and_without_units() {

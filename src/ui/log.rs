@@ -10,8 +10,9 @@ use anyhow::Result;
 use comfy_table::{Cell, CellAlignment, Color};
 use serde_json::Value;
 
-use crate::core::log::{Head, Record, Summary};
+use crate::core::log::{Attempt, Head, Record, Summary};
 use crate::ui::output::{self, BOLD, DIM, FAIL, Mode, OK, Output, plain, plain_lines};
+use crate::ui::text::count;
 
 /// How a listing writes its records.
 pub(crate) enum Style {
@@ -205,17 +206,25 @@ pub(crate) fn print_summary(out: &Output, mode: Mode, summary: &Summary) -> Resu
             writeln!(stdout, "{}", serde_json::to_string(&summary)?)?;
         }
         Mode::Terminal => {
+            // Events first (what an admin asks: did it arrive?), then the
+            // requests it took, as the dashboard counts them.
+            let events = &summary.events;
             let rows = [
-                ("Total Events", summary.total_events, BOLD),
-                ("Total Success Events", summary.total_success_events, OK),
-                ("Total Failed Events", summary.total_failed_events, FAIL),
+                ("Events", events.total, BOLD),
+                ("  delivered", events.delivered, OK),
+                ("  not delivered", events.undelivered, FAIL),
+                ("Requests", summary.total_events, BOLD),
+                ("  succeeded", summary.total_success_events, OK),
+                ("  failed", summary.total_failed_events, FAIL),
             ];
             for (label, n, style) in rows {
+                // A zero is good news or no news: never in red or green.
+                let style = if n == 0 && style != BOLD { DIM } else { style };
                 writeln!(
                     stdout,
                     "{} {}",
-                    out.paint(BOLD, format!("{label:<21}")),
-                    out.paint(style, n)
+                    out.paint(BOLD, format!("{label:<16}")),
+                    out.paint(style, format!("{n:>7}"))
                 )?;
             }
             if summary.total_events > 0 {
@@ -241,6 +250,9 @@ pub(crate) fn print_summary(out: &Output, mode: Mode, summary: &Summary) -> Resu
             }
         }
         Mode::Pipe => {
+            writeln!(stdout, "events\t{}", summary.events.total)?;
+            writeln!(stdout, "delivered\t{}", summary.events.delivered)?;
+            writeln!(stdout, "undelivered\t{}", summary.events.undelivered)?;
             writeln!(stdout, "total\t{}", summary.total_events)?;
             writeln!(stdout, "succeeded\t{}", summary.total_success_events)?;
             writeln!(stdout, "failed\t{}", summary.total_failed_events)?;
@@ -263,13 +275,17 @@ pub(crate) fn print_summary(out: &Output, mode: Mode, summary: &Summary) -> Resu
 }
 
 /// `logs show`: one record for people, its stored line (`--json`) or its
-/// payload as sent (`--raw`).
+/// payload as sent (`--raw`). For people it leads with what they came for:
+/// the outcome, every request made for the same event (did a later one
+/// get through?), and the receiver's answer; the payload comes last, and
+/// all of it goes through the pager when it is longer than the screen.
 pub(crate) fn print_record(
     out: &Output,
     record: &Record<'_>,
     line: &[u8],
     raw: bool,
     json: bool,
+    attempts: (&[Attempt], usize),
 ) -> Result<()> {
     let mut stdout = output::stdout();
     if raw {
@@ -281,54 +297,113 @@ pub(crate) fn print_record(
         stdout.write_all(b"\n")?;
         return Ok(stdout.flush()?);
     }
-    let code = record
-        .response_code
-        .map_or_else(|| "none".to_string(), |c| c.to_string());
-    let code = if record.success {
-        out.paint(OK, &code)
-    } else {
-        out.paint(FAIL, &code)
+    drop(stdout);
+    let mut text = Vec::new();
+    write_record(out, &mut text, record, attempts)?;
+    Ok(crate::ui::pager::show(out, &text)?)
+}
+
+fn write_record(
+    out: &Output,
+    text: &mut Vec<u8>,
+    record: &Record<'_>,
+    (attempts, total): (&[Attempt], usize),
+) -> Result<()> {
+    let answered = match (record.response_code, &record.error) {
+        (Some(code), _) => format!("{code} in {} ms", record.duration_ms),
+        (None, Some(error)) => format!("no answer: {}", plain(error)),
+        (None, None) => "no answer".to_string(),
     };
+    let outcome = if record.success {
+        out.paint(OK, format!("✓ succeeded: {answered}"))
+    } else {
+        out.paint(FAIL, format!("✗ failed: {answered}"))
+    };
+    writeln!(text, "{outcome}")?;
+    // Whether the event got through in the end, which this one request
+    // cannot tell.
+    let delivered_by = attempts.iter().find(|a| a.success);
+    let verdict = match delivered_by {
+        Some(a) if a.request_id == record.request_id => None,
+        Some(a) => Some(out.paint(
+            OK,
+            format!(
+                "  the event was delivered by request {}",
+                plain(&a.request_id)
+            ),
+        )),
+        None if total > 0 => Some(out.paint(
+            FAIL,
+            format!(
+                "  the event was not delivered ({}, none succeeded)",
+                count(total as u64, "request", "requests")
+            ),
+        )),
+        None => None,
+    };
+    if let Some(verdict) = verdict {
+        writeln!(text, "{verdict}")?;
+    }
+    writeln!(text)?;
     let mut rows: Vec<(&str, String)> = vec![
         ("request id", plain(&record.request_id).into_owned()),
         ("event", plain(&record.event).into_owned()),
         ("event id", plain(&record.event_id).into_owned()),
         ("time", plain(&record.timestamp).into_owned()),
         ("url", plain(&record.url).into_owned()),
-        ("response code", code),
-        (
-            "result",
-            if record.success {
-                out.paint(OK, "succeeded")
-            } else {
-                out.paint(FAIL, "failed")
-            },
-        ),
-        ("duration", format!("{} ms", record.duration_ms)),
         ("attempt", record.attempt.to_string()),
         ("profile", plain(&record.profile).into_owned()),
     ];
-    if let Some(error) = &record.error {
-        rows.push(("error", plain(error).into_owned()));
-    }
     if let Some(original) = &record.redelivery_of {
         rows.push(("redelivery of", plain(original).into_owned()));
     }
-    out.write_rows(&mut stdout, true, 14, &rows)?;
-    let payload: Value = serde_json::from_str(record.payload.get())?;
-    writeln!(
-        stdout,
-        "\n{}\n{}",
-        out.paint(BOLD, "Payload"),
-        serde_json::to_string_pretty(&payload)?
-    )?;
+    out.write_rows(text, true, 14, &rows)?;
+    if total > 1 {
+        writeln!(
+            text,
+            "\n{}",
+            out.paint(BOLD, format!("Requests for this event ({total})"))
+        )?;
+        for a in attempts {
+            let code = a
+                .response_code
+                .map_or_else(|| "none".to_string(), |c| c.to_string());
+            let code = out.paint(if a.success { OK } else { FAIL }, format!("{code:>4}"));
+            let how = match &a.redelivery_of {
+                Some(_) => "redelivery".to_string(),
+                None => format!("attempt {}", a.attempt),
+            };
+            let this = if a.request_id == record.request_id {
+                out.paint(BOLD, "  ← this one")
+            } else {
+                String::new()
+            };
+            writeln!(
+                text,
+                "  {}  {:<12} {code}  {}{this}",
+                plain(&a.timestamp),
+                how,
+                plain(&a.request_id),
+            )?;
+        }
+        if total > attempts.len() {
+            writeln!(text, "  … and {} more", total - attempts.len())?;
+        }
+    }
     if !record.response_body.is_empty() {
         writeln!(
-            stdout,
+            text,
             "\n{}\n{}",
             out.paint(BOLD, "Answer"),
             plain_lines(&record.response_body)
         )?;
     }
-    Ok(stdout.flush()?)
+    let payload: Value = serde_json::from_str(record.payload.get())?;
+    writeln!(
+        text,
+        "\n{}\n{}",
+        out.paint(BOLD, "Payload"),
+        serde_json::to_string_pretty(&payload)?
+    )?;
+    Ok(())
 }

@@ -8,6 +8,7 @@ pub(crate) mod events;
 pub(crate) mod json;
 pub(crate) mod log;
 pub(crate) mod output;
+pub(crate) mod pager;
 pub(crate) mod prompt;
 pub(crate) mod report;
 pub(crate) mod scenario;

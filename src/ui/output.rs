@@ -191,6 +191,22 @@ impl Output {
         bar
     }
 
+    /// A spinner on stderr while something slow runs (doctor's checks),
+    /// under the same conditions as `progress`; it ticks by itself.
+    pub fn spinner(&self, message: &str) -> indicatif::ProgressBar {
+        if !self.draws_on_stderr() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let spinner =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+            spinner.set_style(style);
+        }
+        spinner.set_message(message.to_string());
+        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+        spinner
+    }
+
     /// Whether sfhook may ask: the answer comes from stdin, and the question
     /// goes to stderr, so both must be a terminal. Otherwise a question
     /// would wait unseen, or read a script's data as an answer.

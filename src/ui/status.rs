@@ -100,9 +100,9 @@ pub(crate) fn print_status(out: &Output, mode: Mode, report: &StatusReport<'_>) 
         (
             "delivery",
             format!(
-                "timeout {}, {} retries, backoff {}",
+                "timeout {}, {}, backoff {}",
                 format_duration(d.timeout),
-                d.retries,
+                crate::ui::text::count(d.retries, "retry", "retries"),
                 format_duration(d.backoff)
             ),
         ),

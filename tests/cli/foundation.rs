@@ -1318,9 +1318,10 @@ fn activate_without_configuration_says_to_configure() {
         );
         assert!(!home.config_path().exists(), "{command} saved nothing");
     }
-    // The same for a named profile, with the flag in the hint.
+    // A named profile that does not exist is a usage error (a typo must
+    // not pass), with the flag in the hint to create it.
     let out = finish(home.cmd().args(["activate", "--profile", "staging"]));
-    expect_code(&out, 5, "activate --profile staging");
+    expect_code(&out, 2, "activate --profile staging");
     assert!(
         stderr_of(&out).contains("sfhook --profile staging configure"),
         "{}",
@@ -1353,7 +1354,6 @@ fn subscribe_needs_an_active_configuration() {
     for args in [
         &["subscribe", "device-enrolled"][..],
         &["subscribe", "--all"],
-        &["unsubscribe", "device-enrolled"],
     ] {
         let out = finish(home.cmd().args(args));
         expect_code(&out, 5, &format!("{args:?} before activate"));

@@ -8,6 +8,7 @@
 
 mod support;
 
+mod admins;
 mod bad_input;
 mod bodies;
 mod crash;

@@ -140,3 +140,67 @@ impl<'f> OneId<'f> {
         }
     }
 }
+
+/// Whether any record of the log was logged under `profile`: a profile
+/// that was removed from the config still names its deliveries.
+pub fn has_profile(path: &Path, profile: &str) -> io::Result<bool> {
+    let value = serde_json::to_vec(profile).expect("a string serialises");
+    let needle = Needle::new("profile", vec![value]);
+    let mut found = false;
+    scan(path, 0, Some(&needle), |line| {
+        found = line.head.profile == profile;
+        Ok(if found {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        })
+    })?;
+    Ok(found)
+}
+
+/// One request made for an event, as `logs show` lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub request_id: String,
+    pub timestamp: String,
+    pub attempt: u32,
+    pub response_code: Option<u16>,
+    pub success: bool,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+    pub redelivery_of: Option<String>,
+}
+
+/// More than this many requests for one event is a log someone wrote by
+/// hand; the first ones are enough to read.
+pub const ATTEMPTS_SHOWN: usize = 100;
+
+/// The requests logged for `event_id`, in log order: the first attempts,
+/// the retries and any redeliveries, up to `ATTEMPTS_SHOWN`; and how many
+/// there were in all.
+pub fn attempts_of(path: &Path, event_id: &str) -> io::Result<(Vec<Attempt>, usize)> {
+    let value = serde_json::to_vec(event_id).expect("a string serialises");
+    let needle = Needle::new("event_id", vec![value]);
+    let mut attempts = Vec::new();
+    let mut total = 0;
+    scan(path, 0, Some(&needle), |line| {
+        let head = &line.head;
+        if head.event_id == event_id {
+            total += 1;
+            if attempts.len() < ATTEMPTS_SHOWN {
+                attempts.push(Attempt {
+                    request_id: head.request_id.to_string(),
+                    timestamp: head.timestamp.to_string(),
+                    attempt: head.attempt,
+                    response_code: head.response_code,
+                    success: head.success,
+                    error: head.error.as_ref().map(|e| e.to_string()),
+                    duration_ms: head.duration_ms,
+                    redelivery_of: head.redelivery_of.as_ref().map(|r| r.to_string()),
+                });
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok((attempts, total))
+}

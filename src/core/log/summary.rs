@@ -1,7 +1,7 @@
 //! Counting the log for `logs summary` and `status`: one thread per core
 //! on a large log, since counts do not depend on order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io;
 use std::ops::ControlFlow;
@@ -110,6 +110,17 @@ pub struct Summary {
     /// Keyed by code, or `none` for deliveries that got no answer.
     pub by_response_code: BTreeMap<String, u64>,
     pub by_event: BTreeMap<String, EventCounts>,
+    /// Distinct events (`event_id`), whatever number of requests each took.
+    pub events: EventTotals,
+}
+
+/// Events rather than requests: an event is delivered when any of its
+/// attempts or redeliveries succeeded.
+#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct EventTotals {
+    pub total: u64,
+    pub delivered: u64,
+    pub undelivered: u64,
 }
 
 #[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -127,6 +138,53 @@ pub struct SummaryBuilder {
     codes: Vec<u64>,
     no_answer: u64,
     events: Vec<(String, EventCounts)>,
+    outcomes: Outcomes,
+}
+
+/// Whether each distinct event id was delivered. Ids are UUIDs in sfhook's
+/// own records, kept as 16 bytes so a million events stay small; any other
+/// id (a hand-written or foreign record) is kept as text.
+#[derive(Default)]
+struct Outcomes {
+    uuids: HashMap<u128, bool>,
+    others: HashMap<String, bool>,
+}
+
+impl Outcomes {
+    fn add(&mut self, event_id: &str, success: bool) {
+        // Only the canonical spelling is packed: ids are compared as the
+        // text they are, so `ABC…` and `abc…` stay two events, as in jq.
+        let canonical = event_id.len() == 36 && !event_id.bytes().any(|b| b.is_ascii_uppercase());
+        let packed = uuid::Uuid::try_parse(event_id).ok().filter(|_| canonical);
+        let delivered = match packed {
+            Some(id) => self.uuids.entry(id.as_u128()).or_default(),
+            None => match self.others.get_mut(event_id) {
+                Some(delivered) => delivered,
+                None => self.others.entry(event_id.to_string()).or_default(),
+            },
+        };
+        *delivered |= success;
+    }
+
+    fn merge(&mut self, other: Outcomes) {
+        for (id, success) in other.uuids {
+            *self.uuids.entry(id).or_default() |= success;
+        }
+        for (id, success) in other.others {
+            *self.others.entry(id).or_default() |= success;
+        }
+    }
+
+    fn totals(&self) -> EventTotals {
+        let total = (self.uuids.len() + self.others.len()) as u64;
+        let delivered = self.uuids.values().chain(self.others.values());
+        let delivered = delivered.filter(|d| **d).count() as u64;
+        EventTotals {
+            total,
+            delivered,
+            undelivered: total - delivered,
+        }
+    }
 }
 
 impl Default for SummaryBuilder {
@@ -138,6 +196,7 @@ impl Default for SummaryBuilder {
             // nonstandard one) is counted as itself.
             codes: vec![0; usize::from(u16::MAX) + 1],
             no_answer: 0,
+            outcomes: Outcomes::default(),
             events: crate::core::catalog::EVENTS
                 .iter()
                 .map(|e| (e.wire.to_string(), EventCounts::default()))
@@ -150,6 +209,7 @@ impl SummaryBuilder {
     pub fn add(&mut self, head: &Head<'_>) {
         self.total += 1;
         self.succeeded += u64::from(head.success);
+        self.outcomes.add(&head.event_id, head.success);
         match head.response_code {
             Some(code) => self.codes[usize::from(code)] += 1,
             None => self.no_answer += 1,
@@ -176,6 +236,7 @@ impl SummaryBuilder {
         self.total += other.total;
         self.succeeded += other.succeeded;
         self.no_answer += other.no_answer;
+        self.outcomes.merge(other.outcomes);
         for (mine, theirs) in self.codes.iter_mut().zip(other.codes) {
             *mine += theirs;
         }
@@ -203,6 +264,7 @@ impl SummaryBuilder {
             by_response_code.insert("none".to_string(), self.no_answer);
         }
         Summary {
+            events: self.outcomes.totals(),
             total_events: self.total,
             total_success_events: self.succeeded,
             total_failed_events: self.total - self.succeeded,
@@ -238,11 +300,35 @@ mod tests {
                 summary.total_success_events,
                 summary.total_failed_events
             ),
-            (3, 2, 1)
+            (4, 2, 2)
         );
         assert_eq!(summary.by_response_code["200"], 2);
         assert_eq!(summary.by_response_code["none"], 1);
         assert_eq!(summary.by_event["device.enrolled"].failed, 1);
+    }
+
+    #[test]
+    fn events_are_delivered_when_any_attempt_succeeded() {
+        let mut builder = SummaryBuilder::default();
+        let mut other = SummaryBuilder::default();
+        let uuid = "6b1f3c1e-1111-4a5b-9c1d-000000000001";
+        // Event 1: fails, then (in another slice) succeeds. Event 2: a
+        // foreign id that only fails. Event 3: succeeds at once.
+        builder.outcomes.add(uuid, false);
+        other.outcomes.add(uuid, true);
+        // Another spelling of the same UUID is another id, as jq sees it.
+        builder.outcomes.add(&uuid.to_uppercase(), false);
+        builder.outcomes.add("not-a-uuid", false);
+        other.outcomes.add("not-a-uuid", false);
+        other
+            .outcomes
+            .add("6b1f3c1e-1111-4a5b-9c1d-000000000003", true);
+        builder.merge(other);
+        let totals = builder.outcomes.totals();
+        assert_eq!(
+            (totals.total, totals.delivered, totals.undelivered),
+            (3, 2, 1)
+        );
     }
 
     #[test]
