@@ -300,7 +300,7 @@ mod tests {
                 summary.total_success_events,
                 summary.total_failed_events
             ),
-            (4, 2, 2)
+            (3, 2, 1)
         );
         assert_eq!(summary.by_response_code["200"], 2);
         assert_eq!(summary.by_response_code["none"], 1);
@@ -327,7 +327,7 @@ mod tests {
         let totals = builder.outcomes.totals();
         assert_eq!(
             (totals.total, totals.delivered, totals.undelivered),
-            (3, 2, 1)
+            (4, 2, 2)
         );
     }
 
