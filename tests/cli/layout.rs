@@ -82,8 +82,8 @@ impl Run {
     }
 }
 
-/// Drops CSI sequences (colour, cursor movement) and the private
-/// two-byte ones; what is left is what the screen shows.
+/// Drops CSI sequences (colour, cursor movement) and two-byte escapes;
+/// what is left is what the screen shows.
 fn strip_escapes(text: &str) -> String {
     let mut out = String::new();
     let mut chars = text.chars().peekable();
@@ -92,15 +92,12 @@ fn strip_escapes(text: &str) -> String {
             out.push(c);
             continue;
         }
-        match chars.next() {
-            Some('[') => {
-                for c in chars.by_ref() {
-                    if ('@'..='~').contains(&c) {
-                        break;
-                    }
+        if chars.next() == Some('[') {
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
                 }
             }
-            _ => {}
         }
     }
     out
