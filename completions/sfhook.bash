@@ -312,7 +312,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__events)
-            opts="-h --category --platform --subscribed --json --home --profile --color --help show schema"
+            opts="-h --category --platform --subscribed --wide --json --home --profile --color --help show schema"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,7 +486,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__logs)
-            opts="-n -f -h --since --until --code --request-id --event --failed --succeeded --limit --follow --json --format --home --profile --color --help summary show prune"
+            opts="-n -f -h --since --until --code --request-id --event --failed --succeeded --limit --follow --wide --json --format --home --profile --color --help summary show prune"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -100,6 +100,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_see
 always\t'Colour even on a pipe, whatever NO_COLOR says'
 never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l subscribed -d 'Only events the profile is subscribed to'
+complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l wide -d 'Every column, however narrow the terminal (where a table cannot fit, each event becomes a block of lines)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -l json -d 'Print a JSON array'
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand events; and not __fish_seen_subcommand_from show schema" -f -a "show" -d 'Print the sample payload of an event, as \'mock\' sends it'
@@ -250,6 +251,7 @@ never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l failed -d 'Only failed deliveries'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l succeeded -d 'Only successful deliveries'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -s f -l follow -d 'Keep printing deliveries as they land, like tail -f'
+complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l wide -d 'Every column, however narrow the terminal (where a table cannot fit, each delivery becomes a block of lines)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l json -d 'Print the stored records, one JSON object per line (same as --format json)'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -f -a "summary" -d 'Total, succeeded and failed deliveries, by response code and by event'

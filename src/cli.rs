@@ -334,6 +334,10 @@ pub struct EventsArgs {
     #[arg(long)]
     pub subscribed: bool,
 
+    /// Every column, however narrow the terminal (where a table cannot fit, each event becomes a block of lines)
+    #[arg(long)]
+    pub wide: bool,
+
     /// Print a JSON array
     #[arg(long)]
     pub json: bool,
@@ -815,6 +819,10 @@ pub struct LogsArgs {
     /// Keep printing deliveries as they land, like tail -f
     #[arg(long, short = 'f')]
     pub follow: bool,
+
+    /// Every column, however narrow the terminal (where a table cannot fit, each delivery becomes a block of lines)
+    #[arg(long)]
+    pub wide: bool,
 
     /// Print the stored records, one JSON object per line (same as --format json)
     #[arg(long, conflicts_with = "format")]

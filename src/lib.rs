@@ -65,6 +65,8 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
         Some(Kind::Unreachable) => 4,
         Some(Kind::Precondition) => 5,
         Some(Kind::Gate) => 6,
+        // As a shell reports a command that Ctrl-C ended.
+        Some(Kind::Cancelled) => 130,
     }
 }
 

@@ -1,6 +1,6 @@
 //! `sfhook configure`: save the endpoint, the secret and delivery settings.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 
 use anyhow::Result;
 
@@ -149,15 +149,36 @@ fn secret_from_args(ctx: &Context, args: &ConfigureArgs) -> Result<Option<Secret
         return Ok(Some(SecretSource::Generated(Secret::generate())));
     }
     if args.secret_stdin {
+        if ctx.out.stdin_is_tty {
+            return typed_secret(ctx, "stdin").map(Some);
+        }
         return read_secret(std::io::stdin(), "stdin").map(Some);
     }
     if let Some(path) = &args.secret_file {
         let from = path.display().to_string();
         let file = std::fs::File::open(path)
             .map_err(|e| usage(format!("cannot read the secret from {from}: {e}")))?;
+        if file.is_terminal() {
+            // `--secret-file /dev/tty`: a person types it, as for stdin.
+            return typed_secret(ctx, &from).map(Some);
+        }
         return read_secret(file, &from).map(Some);
     }
     Ok(ctx.env_secret()?.map(SecretSource::Given))
+}
+
+/// A secret that a person types at the terminal: one line, never echoed,
+/// ended by Enter, asked for on stderr. Reading to the end of input, as
+/// for a pipe, would echo every key and wait for Ctrl-D.
+fn typed_secret(ctx: &Context, from: &str) -> Result<SecretSource> {
+    if !ctx.out.can_prompt() {
+        return Err(usage(format!(
+            "{from} is a terminal, but stderr is not, so the question could not be seen; \
+             pipe the secret in (printf '%s' \"$SECRET\" | sfhook configure --secret-stdin) or use --secret-file FILE"
+        )));
+    }
+    let typed = prompt::hidden(&ctx.out, "Secret key (hidden; Enter ends it)")?;
+    Secret::new(typed).map(SecretSource::Given).map_err(usage)
 }
 
 fn read_secret(input: impl Read, from: &str) -> Result<SecretSource> {

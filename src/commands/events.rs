@@ -20,7 +20,13 @@ pub fn list(ctx: &Context, args: EventsArgs) -> Result<()> {
         .filter(|e| args.platform.is_none_or(|p| e.supports(p)))
         .filter(|e| !args.subscribed || subscriptions.contains(e))
         .collect();
-    print_events(&ctx.out, ctx.out.mode(args.json), &events, &subscriptions)
+    print_events(
+        &ctx.out,
+        ctx.out.mode(args.json),
+        &events,
+        &subscriptions,
+        args.wide,
+    )
 }
 
 /// The body `mock` would send with the same flags, built the same way (one

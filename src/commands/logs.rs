@@ -99,7 +99,7 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
                 "No deliveries match"
             });
         } else {
-            writeln!(stdout, "{}", table(&ctx.out, &kept))?;
+            writeln!(stdout, "{}", table(&ctx.out, &kept, args.wide))?;
         }
     } else {
         for bytes in &kept {

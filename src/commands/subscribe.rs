@@ -20,15 +20,18 @@ pub fn subscribe(ctx: &Context, args: SubscribeArgs) -> Result<()> {
         require_terminal(ctx, "subscribe to")?;
         let subscribed = current(ctx, true)?;
         let offered: Vec<&'static Event> = EVENTS.iter().collect();
+        // The mark before the category: on a narrow terminal the end of a
+        // line is cut.
+        let slug_width = offered.iter().map(|e| e.slug.len()).max().unwrap_or(0);
         let labels: Vec<String> = offered
             .iter()
             .map(|e| {
                 let mark = if subscribed.contains(e) {
-                    "  (subscribed)"
+                    "(subscribed)"
                 } else {
                     ""
                 };
-                format!("{:<34} {}{mark}", e.slug, e.category)
+                format!("{:<slug_width$}  {mark:<12}  {}", e.slug, e.category)
             })
             .collect();
         choose(ctx, "subscribe to", &offered, &labels)?

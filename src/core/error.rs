@@ -28,6 +28,8 @@ pub enum Kind {
     /// The endpoint answered, but not well enough (a latency or success
     /// gate of a burst).
     Gate,
+    /// The user left a question (Esc or q on a checklist): nothing changed.
+    Cancelled,
 }
 
 #[derive(Debug, Error)]
@@ -139,6 +141,11 @@ pub fn io_hint(err: &anyhow::Error) -> Option<&'static str> {
 /// A usage failure built from a message.
 pub fn usage(message: impl Into<String>) -> anyhow::Error {
     Failure::new(Kind::Usage, message).into()
+}
+
+/// The user left a question without an answer.
+pub fn cancelled(message: impl Into<String>) -> anyhow::Error {
+    Failure::new(Kind::Cancelled, message).into()
 }
 
 /// A precondition failure built from a message.

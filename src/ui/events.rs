@@ -5,13 +5,13 @@
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::{Cell, CellAlignment, Color};
+use comfy_table::CellAlignment;
 use serde_json::{Map, Value};
 
 use crate::core::catalog::{Event, Platform};
 use crate::core::config::Subscriptions;
 use crate::ui::json::EventJson;
-use crate::ui::output::{self, BOLD, DIM, Mode, OK, Output};
+use crate::ui::output::{self, BOLD, Column, DIM, Field, Fit, Mode, OK, Output, Tone};
 
 /// `events`: the events given, each marked if the profile is subscribed.
 pub(crate) fn print_events(
@@ -19,6 +19,7 @@ pub(crate) fn print_events(
     mode: Mode,
     events: &[&Event],
     subscriptions: &Subscriptions,
+    wide: bool,
 ) -> Result<()> {
     let mut stdout = output::stdout();
     match mode {
@@ -30,7 +31,7 @@ pub(crate) fn print_events(
             writeln!(stdout, "{}", serde_json::to_string(&list)?)?;
         }
         Mode::Terminal => {
-            writeln!(stdout, "{}", table(out, events, subscriptions))?;
+            writeln!(stdout, "{}", table(out, events, subscriptions, wide))?;
         }
         Mode::Pipe => {
             // Plain unless the user forced colour (`--color always | less -R`).
@@ -96,37 +97,46 @@ fn event_json<'e>(event: &'e Event, subscriptions: &Subscriptions) -> EventJson<
     }
 }
 
-fn table(out: &Output, events: &[&Event], subscriptions: &Subscriptions) -> comfy_table::Table {
-    let mut table = out.table();
-    let mut header = vec![
-        "Event".to_string(),
-        "Slug".to_string(),
-        "Category".to_string(),
+/// The columns of `events`, and which give way on a narrow terminal: the
+/// slug people type stays; the display name goes first (the slug says
+/// it), then the platforms together, then the category; the subscription
+/// mark stays with the slug.
+fn columns() -> Vec<Column> {
+    let center = CellAlignment::Center;
+    let mut columns = vec![
+        Column::new("Event", Fit::Shrink(16), 4),
+        Column::new("Slug", Fit::Whole, 0),
+        Column::new("Category", Fit::Whole, 2),
     ];
-    header.extend(Platform::ALL.iter().map(|p| p.display_name().to_string()));
-    header.push("Subscribed".to_string());
-    table.set_header(header);
-    for event in events {
-        let mut row = vec![
-            Cell::new(event.name),
-            Cell::new(event.slug),
-            Cell::new(event.category.display_name()),
-        ];
-        for platform in Platform::ALL {
-            let cell = if event.supports(platform) {
-                Cell::new("✓").fg(Color::Green)
-            } else {
-                Cell::new("·").fg(Color::DarkGrey)
-            };
-            row.push(cell.set_alignment(CellAlignment::Center));
-        }
-        let subscribed = if subscriptions.contains(event) {
-            Cell::new("✓").fg(Color::Green)
+    columns.extend(
+        Platform::ALL
+            .iter()
+            .map(|p| Column::new(p.display_name(), Fit::Whole, 3).align(center)),
+    );
+    columns.push(Column::new("Subscribed", Fit::Whole, 0).align(center));
+    columns
+}
+
+fn table(out: &Output, events: &[&Event], subscriptions: &Subscriptions, wide: bool) -> String {
+    let mark = |yes: bool, no: &str| {
+        if yes {
+            Field::new("✓").tone(Tone::Good)
         } else {
-            Cell::new("")
-        };
-        row.push(subscribed.set_alignment(CellAlignment::Center));
-        table.add_row(row);
-    }
-    table
+            Field::new(no).tone(Tone::Faint)
+        }
+    };
+    let rows: Vec<Vec<Field>> = events
+        .iter()
+        .map(|event| {
+            let mut row = vec![
+                Field::new(event.name),
+                Field::new(event.slug),
+                Field::new(event.category.display_name()),
+            ];
+            row.extend(Platform::ALL.iter().map(|p| mark(event.supports(*p), "·")));
+            row.push(mark(subscriptions.contains(event), ""));
+            row
+        })
+        .collect();
+    out.grid(&columns(), &rows, wide)
 }

@@ -7,11 +7,13 @@ use std::io::Write;
 use std::rc::Rc;
 
 use anyhow::Result;
-use comfy_table::{Cell, CellAlignment, Color};
+use comfy_table::{Cell, CellAlignment};
 use serde_json::Value;
 
 use crate::core::log::{Attempt, Head, Record, Summary};
-use crate::ui::output::{self, BOLD, DIM, FAIL, Mode, OK, Output, plain, plain_lines};
+use crate::ui::output::{
+    self, BOLD, Column, DIM, FAIL, Field, Fit, Mode, OK, Output, Tone, plain, plain_lines,
+};
 use crate::ui::text::count;
 
 /// How a listing writes its records.
@@ -158,44 +160,51 @@ pub(crate) fn write_line(
     Ok(())
 }
 
-pub(crate) fn table(out: &Output, lines: &VecDeque<Vec<u8>>) -> comfy_table::Table {
-    let mut table = out.table();
-    table.set_header([
-        "Date & Time (UTC)",
-        "Event Type",
-        "Request ID",
-        "Response Code",
-        "Duration",
-    ]);
+/// The columns of the `logs` table, and which give way on a narrow
+/// terminal: the time, the event, the request id and the code stay
+/// (people copy the id into `logs show` and `redeliver`); then the attempt,
+/// which tells a retry from another event, then the error (cut to its
+/// width; `logs show` has all of it), then the duration.
+const LISTING: [Column; 7] = [
+    Column::new("Date & Time (UTC)", Fit::Whole, 0),
+    Column::new("Event Type", Fit::Whole, 0),
+    Column::new("Request ID", Fit::Whole, 0),
+    Column::new("Code", Fit::Whole, 0).align(CellAlignment::Right),
+    Column::new("Attempt", Fit::Whole, 1).align(CellAlignment::Right),
+    Column::new("Duration", Fit::Whole, 3).align(CellAlignment::Right),
+    Column::new("Error", Fit::Shrink(10), 2),
+];
+
+/// The `logs` listing on a terminal, fitted to its width (`wide`: every
+/// column).
+pub(crate) fn table(out: &Output, lines: &VecDeque<Vec<u8>>, wide: bool) -> String {
+    let mut rows = Vec::with_capacity(lines.len());
     for bytes in lines {
         let Some(head) = Head::parse(bytes) else {
             continue;
         };
-        let code = match (head.response_code, head.error.as_deref()) {
-            (Some(code), _) => code.to_string(),
-            (None, Some(error)) => {
-                format!("- ({})", plain(error.split(':').next().unwrap_or(error)))
-            }
-            (None, None) => "-".to_string(),
-        };
-        let code = Cell::new(code).fg(if head.success {
-            Color::Green
-        } else {
-            Color::Red
-        });
-        table.add_row(vec![
-            Cell::new(
+        let tone = if head.success { Tone::Good } else { Tone::Bad };
+        // Why no answer came, in short: the cause before its details.
+        let error = head
+            .error
+            .as_deref()
+            .map(|e| plain(e.split(':').next().unwrap_or(e)).into_owned())
+            .unwrap_or_default();
+        rows.push(vec![
+            Field::new(
                 plain(&head.timestamp)
                     .replace('T', " ")
                     .trim_end_matches('Z'),
             ),
-            Cell::new(plain(&head.event)),
-            Cell::new(plain(&head.request_id)),
-            code.set_alignment(CellAlignment::Right),
-            Cell::new(format!("{} ms", head.duration_ms)).set_alignment(CellAlignment::Right),
+            Field::new(plain(&head.event)),
+            Field::new(plain(&head.request_id)),
+            Field::new(code_text(&head)).tone(tone),
+            Field::new(head.attempt.to_string()),
+            Field::new(format!("{} ms", head.duration_ms)),
+            Field::new(error).tone(Tone::Bad),
         ]);
     }
-    table
+    out.grid(&LISTING, &rows, wide)
 }
 
 /// `logs summary`: the dashboard's counts, then by code and by event.
@@ -236,16 +245,28 @@ pub(crate) fn print_summary(out: &Output, mode: Mode, summary: &Summary) -> Resu
                         Cell::new(n).set_alignment(CellAlignment::Right),
                     ]);
                 }
-                let mut events = out.table();
-                events.set_header(["Event Type", "Total", "Succeeded", "Failed"]);
-                for (event, c) in &summary.by_event {
-                    events.add_row(vec![
-                        Cell::new(plain(event)),
-                        Cell::new(c.total).set_alignment(CellAlignment::Right),
-                        Cell::new(c.succeeded).set_alignment(CellAlignment::Right),
-                        Cell::new(c.failed).set_alignment(CellAlignment::Right),
-                    ]);
-                }
+                // The event's name stays whole; on a narrow terminal the
+                // succeeded count, which total and failed imply, goes.
+                let right = CellAlignment::Right;
+                let columns = [
+                    Column::new("Event Type", Fit::Whole, 0),
+                    Column::new("Requests", Fit::Whole, 0).align(right),
+                    Column::new("Succeeded", Fit::Whole, 1).align(right),
+                    Column::new("Failed", Fit::Whole, 0).align(right),
+                ];
+                let rows: Vec<Vec<Field>> = summary
+                    .by_event
+                    .iter()
+                    .map(|(event, c)| {
+                        vec![
+                            Field::new(plain(event)),
+                            Field::new(c.total.to_string()),
+                            Field::new(c.succeeded.to_string()),
+                            Field::new(c.failed.to_string()),
+                        ]
+                    })
+                    .collect();
+                let events = out.grid(&columns, &rows, false);
                 writeln!(stdout, "\n{codes}\n\n{events}")?;
             }
         }

@@ -113,6 +113,96 @@ impl Output {
         table
     }
 
+    /// The width of the terminal stdout is on, if it is one and says.
+    /// A pty without a size (script, some CI runners) reports 0.
+    pub fn terminal_width(&self) -> Option<usize> {
+        if !self.stdout_is_tty {
+            return None;
+        }
+        Table::new()
+            .width()
+            .map(usize::from)
+            .filter(|width| *width > 0)
+    }
+
+    /// A listing laid out for the terminal's width, the way `gh` and
+    /// `kubectl` do it: identifiers are never cut or wrapped, free text
+    /// gives way first (cut with …), then whole columns, by priority. When
+    /// even the columns that stay do not fit, each row becomes a block of
+    /// `header value` lines (psql's expanded display), so that nothing a
+    /// person copies is ever split. `wide` keeps every column. Off a
+    /// terminal (`--format table | less`) every column has its full width.
+    pub fn grid(&self, columns: &[Column], rows: &[Vec<Field>], wide: bool) -> String {
+        let natural: Vec<usize> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, column)| {
+                rows.iter()
+                    .filter_map(|row| row.get(i))
+                    .map(|field| console::measure_text_width(&field.text))
+                    .chain([console::measure_text_width(column.header)])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        match plan_widths(columns, &natural, self.terminal_width(), wide) {
+            Some(widths) => self.grid_table(columns, rows, &widths),
+            None => self.grid_blocks(columns, rows),
+        }
+    }
+
+    fn grid_table(
+        &self,
+        columns: &[Column],
+        rows: &[Vec<Field>],
+        widths: &[Option<usize>],
+    ) -> String {
+        let mut table = self.table();
+        // The widths are decided here; comfy-table only draws.
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        let shown: Vec<usize> = (0..columns.len())
+            .filter(|i| widths[*i].is_some())
+            .collect();
+        table.set_header(shown.iter().map(|i| columns[*i].header));
+        for row in rows {
+            table.add_row(shown.iter().map(|&i| {
+                let field = row.get(i).cloned().unwrap_or_default();
+                let width = widths[i].unwrap_or(usize::MAX);
+                let text = console::truncate_str(&field.text, width, "…");
+                let mut cell = comfy_table::Cell::new(text).set_alignment(columns[i].align);
+                if let Some(color) = field.tone.color() {
+                    cell = cell.fg(color);
+                }
+                cell
+            }));
+        }
+        table.to_string()
+    }
+
+    fn grid_blocks(&self, columns: &[Column], rows: &[Vec<Field>]) -> String {
+        let label_width = columns
+            .iter()
+            .map(|c| console::measure_text_width(c.header))
+            .max()
+            .unwrap_or(0);
+        let mut text = String::new();
+        for (n, row) in rows.iter().enumerate() {
+            if n > 0 {
+                text.push('\n');
+            }
+            for (column, field) in columns.iter().zip(row) {
+                let label = format!("{:<label_width$}", column.header);
+                let value = match field.tone.style() {
+                    Some(style) => self.paint(style, &field.text),
+                    None => field.text.clone(),
+                };
+                text.push_str(&format!("{}  {value}\n", self.paint(BOLD, label)));
+            }
+        }
+        text.truncate(text.trim_end_matches('\n').len());
+        text
+    }
+
     pub fn warn(&self, message: impl Display) {
         let label = paint(self.stderr_color, WARN.bold(), "warning:");
         let _ = writeln!(io::stderr(), "{label} {message}");
@@ -222,6 +312,179 @@ impl Output {
 
     pub fn paint_stderr(&self, style: Style, text: impl Display) -> String {
         paint(self.stderr_color, style, text)
+    }
+}
+
+/// `words` joined by spaces, broken between words (never inside one) so
+/// that no line is longer than `width`; every line starts at column
+/// `indent`, the first one by the caller's doing.
+pub fn wrap_words(words: &[String], width: usize, indent: usize) -> String {
+    let room = width.saturating_sub(indent);
+    let mut text = String::new();
+    let mut line_width = 0;
+    for word in words {
+        let word_width = console::measure_text_width(word);
+        if line_width > 0 && line_width + 1 + word_width > room {
+            text.push('\n');
+            text.push_str(&" ".repeat(indent));
+            line_width = 0;
+        } else if line_width > 0 {
+            text.push(' ');
+            line_width += 1;
+        }
+        text.push_str(word);
+        line_width += word_width;
+    }
+    text
+}
+
+/// A column of `Output::grid`.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub header: &'static str,
+    pub fit: Fit,
+    /// 0: always shown. On a narrow terminal the columns with the highest
+    /// number go first, all of one number together (the platforms of
+    /// `events`).
+    pub drop: u8,
+    pub align: comfy_table::CellAlignment,
+}
+
+impl Column {
+    pub const fn new(header: &'static str, fit: Fit, drop: u8) -> Column {
+        Column {
+            header,
+            fit,
+            drop,
+            align: comfy_table::CellAlignment::Left,
+        }
+    }
+
+    pub const fn align(mut self, align: comfy_table::CellAlignment) -> Column {
+        self.align = align;
+        self
+    }
+}
+
+/// How a column gives way on a narrow terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// Something people read and copy whole (a slug, a request id, a
+    /// timestamp, a count): never cut or wrapped.
+    Whole,
+    /// Free text (a name, an error): cut with … down to this many
+    /// columns, or its header's width if that is more.
+    Shrink(usize),
+}
+
+/// One value of a grid row and how it is coloured.
+#[derive(Clone, Debug, Default)]
+pub struct Field {
+    pub text: String,
+    pub tone: Tone,
+}
+
+impl Field {
+    pub fn new(text: impl Into<String>) -> Field {
+        Field {
+            text: text.into(),
+            tone: Tone::Plain,
+        }
+    }
+
+    pub fn tone(mut self, tone: Tone) -> Field {
+        self.tone = tone;
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tone {
+    #[default]
+    Plain,
+    Good,
+    Bad,
+    Faint,
+}
+
+impl Tone {
+    fn color(self) -> Option<comfy_table::Color> {
+        match self {
+            Tone::Plain => None,
+            Tone::Good => Some(comfy_table::Color::Green),
+            Tone::Bad => Some(comfy_table::Color::Red),
+            Tone::Faint => Some(comfy_table::Color::DarkGrey),
+        }
+    }
+
+    fn style(self) -> Option<Style> {
+        match self {
+            Tone::Plain => None,
+            Tone::Good => Some(OK),
+            Tone::Bad => Some(FAIL),
+            Tone::Faint => Some(DIM),
+        }
+    }
+}
+
+/// What a boxed table (UTF8_FULL_CONDENSED, one space of padding) costs
+/// beyond its columns' contents: a border and two spaces per column, and
+/// the closing border.
+fn frame_width(columns: usize) -> usize {
+    3 * columns + 1
+}
+
+/// The width of each column (None: dropped), or None when even the
+/// columns that always stay do not fit `available`.
+fn plan_widths(
+    columns: &[Column],
+    natural: &[usize],
+    available: Option<usize>,
+    wide: bool,
+) -> Option<Vec<Option<usize>>> {
+    let Some(available) = available else {
+        return Some(natural.iter().map(|w| Some(*w)).collect());
+    };
+    let least = |i: usize| match columns[i].fit {
+        Fit::Whole => natural[i],
+        Fit::Shrink(min) => natural[i].min(min.max(console::measure_text_width(columns[i].header))),
+    };
+    let mut shown: Vec<bool> = vec![true; columns.len()];
+    loop {
+        let count = shown.iter().filter(|s| **s).count();
+        let need: usize = (0..columns.len())
+            .filter(|i| shown[*i])
+            .map(least)
+            .sum::<usize>()
+            + frame_width(count);
+        if need <= available {
+            // What is left goes to the free text, in column order.
+            let mut spare = available - need;
+            let widths = (0..columns.len())
+                .map(|i| {
+                    shown[i].then(|| {
+                        let extra = (natural[i] - least(i)).min(spare);
+                        spare -= extra;
+                        least(i) + extra
+                    })
+                })
+                .collect();
+            return Some(widths);
+        }
+        let next = (0..columns.len())
+            .filter(|i| shown[*i] && columns[*i].drop > 0)
+            .map(|i| columns[i].drop)
+            .max();
+        match next {
+            Some(group) if !wide => {
+                for (i, column) in columns.iter().enumerate() {
+                    if column.drop == group {
+                        shown[i] = false;
+                    }
+                }
+            }
+            _ => return None,
+        }
     }
 }
 

@@ -13,6 +13,9 @@ use crate::core::units::format_duration;
 use crate::ui::json::{LogCountsJson, PathsJson, StatusJson};
 use crate::ui::output::{self, DIM, FAIL, Mode, OK, Output};
 
+/// The width of the labels on a terminal.
+const LABEL_WIDTH: usize = 14;
+
 /// What `status` found.
 pub(crate) struct StatusReport<'a> {
     /// The profile's name.
@@ -67,17 +70,23 @@ pub(crate) fn print_status(out: &Output, mode: Mode, report: &StatusReport<'_>) 
     let subscriptions = if profile.subscriptions.is_empty() {
         "none".to_string()
     } else {
-        format!(
-            "{} ({} of {})",
-            profile
-                .subscriptions
-                .iter()
-                .map(|e| e.slug)
-                .collect::<Vec<_>>()
-                .join(", "),
-            profile.subscriptions.len(),
-            EVENTS.len()
-        )
+        let count = profile.subscriptions.len();
+        let mut words: Vec<String> = profile
+            .subscriptions
+            .iter()
+            .enumerate()
+            .map(|(n, e)| {
+                let comma = if n + 1 < count { "," } else { "" };
+                format!("{}{comma}", e.slug)
+            })
+            .collect();
+        words.push(format!("({count} of {})", EVENTS.len()));
+        match out.terminal_width().filter(|_| mode == Mode::Terminal) {
+            // The slugs people copy never break across lines: the list
+            // wraps between them, under the value's column.
+            Some(width) => output::wrap_words(&words, width, LABEL_WIDTH + 1),
+            None => words.join(" "),
+        }
     };
     let rows: Vec<(&str, String)> = vec![
         ("profile", report.name.to_string()),
@@ -124,7 +133,7 @@ pub(crate) fn print_status(out: &Output, mode: Mode, report: &StatusReport<'_>) 
         ),
     ];
     // On a pipe, painted only with --color always; every part is plain already.
-    out.write_rows(&mut stdout, mode == Mode::Terminal, 14, &rows)?;
+    out.write_rows(&mut stdout, mode == Mode::Terminal, LABEL_WIDTH, &rows)?;
     stdout.flush()?;
 
     if mode == Mode::Terminal {
