@@ -26,4 +26,5 @@ mod schema;
 mod shapes;
 mod terminal;
 mod testing;
+mod trust;
 mod usage_errors;
