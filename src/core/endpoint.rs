@@ -201,7 +201,7 @@ mod tests {
 
     /// Passwords with each character that ends user info early, and the
     /// pieces of each that must never be shown.
-    pub(crate) const TRICKY_PASSWORDS: &[&str] = &[
+    const TRICKY_PASSWORDS: &[&str] = &[
         "Pw1?Zq9",
         "Pw1#Zq9",
         "Pw1/Zq9",
