@@ -76,8 +76,11 @@ impl Cli {
     pub fn parse_args() -> Cli {
         use clap::{CommandFactory, FromArgMatches};
         let args = help_first(std::env::args_os().collect());
-        let command = Cli::command().color(clap_color(&args));
-        let matches = command.get_matches_from(args);
+        let color = clap_color(&args);
+        let command = Cli::command().color(color);
+        let matches = command
+            .try_get_matches_from(&args)
+            .unwrap_or_else(|e| crate::exit_on_usage_error(e, &args, color));
         Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
 }

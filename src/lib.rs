@@ -70,6 +70,111 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     }
 }
 
+/// Prints clap's usage error and exits as clap would (2), but never with
+/// a value given to a secret flag: `--secret-stdin=VALUE` and
+/// `--secret-stdin VALUE` are easy slips, and clap would echo VALUE, the
+/// secret, to the terminal and to any CI log.
+pub(crate) fn exit_on_usage_error(
+    err: clap::Error,
+    args: &[std::ffi::OsString],
+    color: clap::ColorChoice,
+) -> ! {
+    let secrets = secret_values(args);
+    if secrets.is_empty() || !err.use_stderr() {
+        err.exit();
+    }
+    let mut text = err.render().ansi().to_string();
+    for secret in &secrets {
+        text = redact_quoted(&text, secret);
+    }
+    let choice = match color {
+        clap::ColorChoice::Always => anstream::ColorChoice::Always,
+        clap::ColorChoice::Never => anstream::ColorChoice::Never,
+        clap::ColorChoice::Auto => anstream::ColorChoice::Auto,
+    };
+    let mut stderr = anstream::AutoStream::new(std::io::stderr(), choice);
+    let _ = std::io::Write::write_all(&mut stderr, text.as_bytes());
+    let _ = std::io::Write::flush(&mut stderr);
+    std::process::exit(err.exit_code());
+}
+
+/// `text` with every `'value'` (clap quotes each value it shows, perhaps
+/// with colour inside the quotes) as `'<redacted>'`.
+fn redact_quoted(text: &str, value: &str) -> String {
+    fn strip_escapes_end(mut s: &str) -> &str {
+        while s.ends_with('m') {
+            match s.rfind("\x1b[") {
+                Some(at)
+                    if s[at + 2..s.len() - 1]
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b';') =>
+                {
+                    s = &s[..at]
+                }
+                _ => break,
+            }
+        }
+        s
+    }
+    fn strip_escapes_start(mut s: &str) -> &str {
+        while let Some(rest) = s.strip_prefix("\x1b[") {
+            match rest.find('m') {
+                Some(end) if rest[..end].bytes().all(|b| b.is_ascii_digit() || b == b';') => {
+                    s = &rest[end + 1..]
+                }
+                _ => break,
+            }
+        }
+        s
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(value) {
+        let (before, after) = (&rest[..at], &rest[at + value.len()..]);
+        let quoted = strip_escapes_end(&format!("{out}{before}")).ends_with('\'')
+            && strip_escapes_start(after).starts_with('\'');
+        out.push_str(before);
+        out.push_str(if quoted { "<redacted>" } else { value });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What the command line gives a flag that names a secret
+/// (`--secret-stdin=VALUE`, `--generate-secret VALUE`, a mistyped
+/// `--secret VALUE`): the value after `=`, or the next word if it is not a
+/// flag.
+fn secret_values(args: &[std::ffi::OsString]) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        let Some(flag) = word.strip_prefix("--") else {
+            continue;
+        };
+        let (name, value) = match flag.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_string())),
+            None => (flag, None),
+        };
+        if !name.to_ascii_lowercase().contains("secret") {
+            continue;
+        }
+        match value {
+            Some(value) => values.push(value),
+            None => {
+                if let Some(next) = words.next().filter(|next| !next.starts_with('-')) {
+                    values.push(next.into_owned());
+                }
+            }
+        }
+    }
+    values.retain(|v| !v.is_empty());
+    values
+}
+
 /// Commands that fire many requests or serve them get worker threads; the
 /// rest run on the calling thread.
 fn runtime_for(command: &Command) -> anyhow::Result<tokio::runtime::Runtime> {

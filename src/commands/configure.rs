@@ -156,8 +156,18 @@ fn secret_from_args(ctx: &Context, args: &ConfigureArgs) -> Result<Option<Secret
     }
     if let Some(path) = &args.secret_file {
         let from = path.display().to_string();
-        let file = std::fs::File::open(path)
-            .map_err(|e| usage(format!("cannot read the secret from {from}: {e}")))?;
+        let file = std::fs::File::open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                // The name is not shown: typed where a path belongs, it may
+                // be the secret itself.
+                usage(
+                    "cannot read the secret from the file given to --secret-file: there is no \
+                     such file (its name is not shown, in case it is the secret)",
+                )
+            } else {
+                usage(format!("cannot read the secret from {from}: {e}"))
+            }
+        })?;
         if file.is_terminal() {
             // `--secret-file /dev/tty`: a person types it, as for stdin.
             return typed_secret(ctx, &from).map(Some);

@@ -4,7 +4,6 @@
 //! lock, so that concurrent changes to different profiles or events all land.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::io::{self, Write};
 use std::time::Duration;
 
@@ -16,7 +15,7 @@ use crate::core::endpoint::Endpoint;
 use crate::core::error::{Failure, Kind, usage};
 use crate::core::fsutil;
 use crate::core::home::Home;
-use crate::core::secret::Secret;
+use crate::core::secret::{Secret, TextOnly};
 use crate::core::units::{format_duration, parse_duration_within};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -180,7 +179,7 @@ pub fn check_profile_name(name: &str) -> Result<()> {
 fn non_empty_secret<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Secret>, D::Error> {
-    let text = String::deserialize(deserializer)?;
+    let text = deserializer.deserialize_any(TextOnly("the secret"))?;
     Secret::new(text).map(Some).map_err(|_| {
         serde::de::Error::custom("the secret is empty; run 'sfhook configure --generate-secret'")
     })
@@ -327,19 +326,22 @@ impl<'h> Store<'h> {
     /// The saved configuration; an empty one if there is no file yet.
     pub fn load(&self) -> Result<Config> {
         let path = self.home.config_file();
-        match fsutil::regular_file_exists(&path) {
-            Ok(true) => {}
-            Ok(false) => return Ok(Config::default()),
+        // Opened without following a link, and only if it and its directory
+        // are the user's alone: another user's file would send deliveries
+        // to their URL, signed with their secret.
+        let file = match fsutil::open_state_file(&path) {
+            Ok(Some(file)) => file,
+            Ok(None) => return Ok(Config::default()),
             Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
                 return Err(broken(format!("{}: {e}", path.display()), "move it away"));
             }
             Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
                 return Err(anyhow!("{}: {e}", path.display()));
             }
+            Err(e) if fsutil::is_refusal(&e) => return Err(e.into()),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        }
-        let text = fs::File::open(&path)
-            .and_then(|file| fsutil::read_at_most(file, MAX_CONFIG_BYTES))
+        };
+        let text = fsutil::read_at_most(&file, MAX_CONFIG_BYTES)
             .with_context(|| format!("cannot read {}", path.display()))?
             .ok_or_else(|| {
                 broken(
@@ -351,9 +353,10 @@ impl<'h> Store<'h> {
                     "move it away",
                 )
             })?;
-        if let Some(mode) = fsutil::loose_permissions(&path)
-            .with_context(|| format!("cannot read the permissions of {}", path.display()))?
-        {
+        let meta = file
+            .metadata()
+            .with_context(|| format!("cannot read the permissions of {}", path.display()))?;
+        if let Some(mode) = fsutil::loose_permissions(&meta) {
             return Err(broken(
                 format!(
                     "{} is accessible to other users (mode {mode:04o}) and holds the signing secret",
@@ -392,10 +395,13 @@ impl<'h> Store<'h> {
     /// `change` changed something, and always atomically.
     pub fn update<T>(&self, change: impl FnOnce(&mut Config) -> Result<T>) -> Result<T> {
         let dir = &self.home.config_dir;
-        fsutil::ensure_private_dir(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let _lock = fsutil::lock_exclusive(&self.home.config_lock())
-            .with_context(|| format!("cannot lock {}", self.home.config_lock().display()))?;
+        fsutil::or_refusal(fsutil::ensure_private_dir(dir), || {
+            format!("cannot create {}", dir.display())
+        })?;
+        let lock = self.home.config_lock();
+        let _lock = fsutil::or_refusal(fsutil::lock_exclusive(&lock), || {
+            format!("cannot lock {}", lock.display())
+        })?;
         let mut config = self.load()?;
         let before = render(&config)?;
         let result = change(&mut config)?;

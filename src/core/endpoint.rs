@@ -23,7 +23,7 @@ impl Endpoint {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(format!(
                 "invalid URL '{}': the scheme must be http or https, not {}",
-                redact(&url),
+                redact_text(text),
                 url.scheme()
             ));
         }
@@ -32,6 +32,14 @@ impl Endpoint {
                 "invalid URL '{}': it has no host; write it as {}://HOST/PATH",
                 redact_text(text),
                 url.scheme()
+            ));
+        }
+        if url.username().is_empty() && url.password().is_none() && hides_user_info(text) {
+            return Err(format!(
+                "invalid URL '{}': it has an '@' after its host, which is how user info holding \
+                 '/', '?' or '#' reads; percent-encode those in a user or password (%2F, %3F, \
+                 %23), and an '@' in a path or query as %40",
+                redact_text(text)
             ));
         }
         Ok(Endpoint(url))
@@ -91,17 +99,46 @@ pub fn redact(url: &Url) -> String {
     shown.to_string()
 }
 
-/// For text that did not even parse as a URL: drop everything from the first
-/// `?` and anything before an `@`, which is where secrets would sit.
+/// `http://admin:123/x@host` parses as host `admin`, port 123 and path
+/// `/x@host`, and `http://tok/en@host` as host `tok`: the user meant user
+/// info holding a `/`, and would see its start shown as a host or port. So
+/// an `@` after the host, in a URL with no user info, is refused; a real
+/// one in a path or query can be written `%40`.
+fn hides_user_info(text: &str) -> bool {
+    let Some((_, rest)) = text.split_once("://") else {
+        return false;
+    };
+    let end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    rest[end..].contains('@')
+}
+
+/// For text that did not parse as the URL it was meant to be: everything
+/// up to the last `@` may be user info (a password may hold `/`, `?`, `#`
+/// and `@` unescaped) and a query may hold a token, so both become `***`.
+/// Without an `@`, a port that is not a number may be a password cut short
+/// by one of those characters: it goes, and what follows it.
 fn redact_text(text: &str) -> String {
-    let without_query = text.split(['?', '#']).next().unwrap_or_default();
-    match without_query.rsplit_once('@') {
-        Some((before, after)) => match before.split_once("://") {
-            Some((scheme, _)) => format!("{scheme}://***@{after}"),
-            None => format!("***@{after}"),
-        },
-        None => without_query.to_string(),
+    let (scheme, rest) = match text.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), text),
+    };
+    if let Some((_, host)) = rest.rsplit_once('@') {
+        let host = host.split(['?', '#']).next().unwrap_or_default();
+        return format!("{scheme}***@{host}");
     }
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let end = rest.find(['/', '\\']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    // A bracketed IPv6 address has colons of its own.
+    let port_from = authority.rfind(']').map_or(0, |i| i + 1);
+    if let Some(colon) = authority[port_from..].find(':') {
+        let (host, port) = authority.split_at(port_from + colon);
+        if !port[1..].bytes().all(|b| b.is_ascii_digit()) {
+            // The rest may be the password's after a '/'.
+            return format!("{scheme}{host}:***");
+        }
+    }
+    format!("{scheme}{authority}{path}")
 }
 
 impl fmt::Debug for Endpoint {
@@ -124,7 +161,7 @@ impl Serialize for Endpoint {
 
 impl<'de> Deserialize<'de> for Endpoint {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Endpoint, D::Error> {
-        let text = String::deserialize(deserializer)?;
+        let text = deserializer.deserialize_any(crate::core::secret::TextOnly("the url"))?;
         Endpoint::parse(&text).map_err(serde::de::Error::custom)
     }
 }
@@ -160,6 +197,70 @@ mod tests {
         assert!(!format!("{e:?} {e}").contains("pa55"));
         let err = Endpoint::parse("htp//user:pa55@host?token=abc").unwrap_err();
         assert!(!err.contains("pa55") && !err.contains("abc"), "{err}");
+    }
+
+    /// Passwords with each character that ends user info early, and the
+    /// pieces of each that must never be shown.
+    const TRICKY_PASSWORDS: &[&str] = &[
+        "Pw1?Zq9",
+        "Pw1#Zq9",
+        "Pw1/Zq9",
+        "Pw1@Zq9",
+        "Pw1%Zq9",
+        "Pw1%40Zq9",
+        "Pw1 Zq9",
+        "Pw1\\Zq9",
+        "Pw1:Zq9",
+        "Pwé✓Zq9",
+        "123/Zq9",
+        "9977?Zq9",
+    ];
+
+    fn pieces(password: &str) -> Vec<&str> {
+        password
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| p.chars().count() >= 3)
+            .collect()
+    }
+
+    #[test]
+    fn no_piece_of_a_password_is_ever_shown() {
+        for password in TRICKY_PASSWORDS {
+            for shape in [
+                "http://admin:{}@host.example/hook",
+                "https://admin:{}@host.example:8443/hook?token=abc",
+                "http://{}@host.example/",
+                "http://:{}@host.example",
+                "htp://admin:{}@host.example/hook",
+                "http//admin:{}@host.example/hook",
+                "http:admin:{}@host.example",
+                "ftp://admin:{}@host.example/",
+                "http://admin:{}@",
+                "http://admin:{}",
+                "  http://admin:{}@host.example/a b  ",
+            ] {
+                let text = shape.replace("{}", password);
+                let shown = match Endpoint::parse(&text) {
+                    // Without an '@' there is no user info: `http://admin:123/x`
+                    // is host admin, port 123, as the user wrote it.
+                    Ok(_) if !text.contains('@') => continue,
+                    Ok(endpoint) => format!("{endpoint} {endpoint:?} {}", endpoint.redacted()),
+                    Err(message) => message,
+                };
+                for piece in pieces(password) {
+                    assert!(!shown.contains(piece), "{text:?} shows {piece:?}: {shown}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_at_sign_after_a_host_and_port_is_refused() {
+        assert!(Endpoint::parse("http://admin:123/x@host").is_err());
+        assert!(Endpoint::parse("https://h.example:8443/x?mail=a%40b").is_ok());
+        assert!(Endpoint::parse("https://h.example/x?mail=a@b").is_err());
+        assert!(Endpoint::parse("https://u:p@h.example/x@y").is_ok());
+        assert!(Endpoint::parse("http://[::1]:8080/hook").is_ok());
     }
 
     #[test]

@@ -81,10 +81,19 @@ impl Failure {
     }
 }
 
-/// The first `Failure` in an error's chain.
+/// The first `Failure` in an error's chain, including one that a file
+/// operation carries inside its `io::Error` (an untrusted home).
 pub fn failure_of(err: &anyhow::Error) -> Option<&Failure> {
-    err.chain()
-        .find_map(|cause| cause.downcast_ref::<Failure>())
+    err.chain().find_map(failure_in)
+}
+
+fn failure_in<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a Failure> {
+    cause.downcast_ref::<Failure>().or_else(|| {
+        cause
+            .downcast_ref::<std::io::Error>()?
+            .get_ref()?
+            .downcast_ref::<Failure>()
+    })
 }
 
 /// The kind of an error: its first `Failure`'s, if it has one.
@@ -100,7 +109,7 @@ pub fn split_hint(err: &anyhow::Error) -> (String, Option<String>) {
     };
     let parts: Vec<String> = err
         .chain()
-        .map(|cause| match cause.downcast_ref::<Failure>() {
+        .map(|cause| match failure_in(cause) {
             Some(f) if std::ptr::eq(f, failure) => f.message.clone(),
             _ => cause.to_string(),
         })
@@ -113,7 +122,7 @@ pub fn split_hint(err: &anyhow::Error) -> (String, Option<String>) {
 /// kind carry their own advice.
 pub fn io_hint(err: &anyhow::Error) -> Option<&'static str> {
     use std::io::ErrorKind as IoKind;
-    if kind_of(err).is_some_and(|kind| kind != Kind::Broken) {
+    if failure_of(err).is_some_and(|f| f.kind != Kind::Broken || f.hint.is_some()) {
         return None;
     }
     let io = err

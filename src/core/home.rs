@@ -49,6 +49,12 @@ impl Home {
         self.data_dir.join(LOG_FILE)
     }
 
+    /// Where a torn last line of the log is set aside when the next record
+    /// is appended.
+    pub fn torn_file(&self) -> PathBuf {
+        self.data_dir.join("deliveries.torn")
+    }
+
     pub fn log_lock(&self) -> PathBuf {
         self.data_dir.join("deliveries.lock")
     }

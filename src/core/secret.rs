@@ -72,6 +72,85 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Takes a string and nothing else; anything else is reported by its type
+/// alone, never by its value: serde's own message would print
+/// `secret = 12345678` or a URL's password in full.
+pub(crate) struct TextOnly(pub &'static str);
+
+impl TextOnly {
+    fn refuse<E: serde::de::Error>(&self, found: &str) -> E {
+        E::custom(format!(
+            "{} must be a string in quotes, not {found} (its value is not shown)",
+            self.0
+        ))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TextOnly {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} as a string", self.0)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<String, E> {
+        Err(self.refuse("a boolean"))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<String, E> {
+        Err(self.refuse("an integer"))
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<String, E> {
+        Err(self.refuse("an integer"))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<String, E> {
+        Err(self.refuse("an integer"))
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<String, E> {
+        Err(self.refuse("an integer"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<String, E> {
+        Err(self.refuse("a number"))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<String, E> {
+        Err(self.refuse("bytes"))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<String, E> {
+        Err(self.refuse("nothing"))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
+        Err(self.refuse("nothing"))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(self.refuse("an array"))
+    }
+
+    // TOML hands a date-time over as a one-key table.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(self.refuse("a table or a date-time"))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(self.refuse("a table"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

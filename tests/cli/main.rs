@@ -28,4 +28,5 @@ mod schema;
 mod shapes;
 mod terminal;
 mod testing;
+mod trust;
 mod usage_errors;

@@ -168,9 +168,16 @@ impl Sender {
             response_body: outcome.response_body().into(),
         }
         .to_line();
+        // The request went out: name it, so that it can be reconciled with
+        // what the receiver got, since the log will not hold it.
         log::append(&target.home, &line).with_context(|| {
+            let answer = match outcome.code() {
+                Some(code) => format!("answered {code}"),
+                None => "no answer".to_string(),
+            };
             format!(
-                "the request was made, but its record cannot be written to {}",
+                "request {request_id} (event {}, {answer}) was made, but its record cannot be written to {}",
+                delivery.event_id,
                 target.home.log_file().display()
             )
         })?;

@@ -1,11 +1,12 @@
 //! Writing the log: one whole line per attempt, appended under the log's
 //! lock in one write; `prune` rewrites it atomically under the same lock.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::core::fsutil;
 use crate::core::home::Home;
@@ -15,42 +16,112 @@ use super::scan::{Line, READ_CHUNK, scan};
 /// The log's lock, with the lock file named when it cannot be taken.
 fn lock(home: &Home) -> io::Result<File> {
     let path = home.log_lock();
-    fsutil::lock_exclusive(&path)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot lock {}: {e}", path.display())))
+    fsutil::lock_exclusive(&path).map_err(|e| {
+        if fsutil::is_refusal(&e) {
+            e
+        } else {
+            io::Error::new(e.kind(), format!("cannot lock {}: {e}", path.display()))
+        }
+    })
 }
 
-/// Appends one line (newline included) under the log's lock, in one write.
-/// If the file ends in a torn line, a newline goes first so that the new
-/// record starts on a line of its own. Costs the same whatever the log's size.
+/// A last line longer than this is no record a reader accepts.
+const MAX_TAIL: u64 = 32 << 20;
+
+/// Appends one line (newline included) under the log's lock, in one write,
+/// so that every line of the log parses afterwards. If the file ends in a
+/// line without a newline, that line is either a whole record (JSON that
+/// lacks only its newline: it is kept, and a newline goes first) or what
+/// a writer killed mid-write left (it is cut off, and set aside in
+/// `deliveries.torn`). A write that fails half-way (a full disk) is cut
+/// off too: the log is left as it was.
 pub fn append(home: &Home, line: &[u8]) -> io::Result<()> {
     fsutil::ensure_private_dir(&home.data_dir)?;
     let _lock = lock(home)?;
+    let path = home.log_file();
     // A pipe in the log's place would block the open for ever.
-    fsutil::regular_file_exists(&home.log_file())?;
-    let mut file = fsutil::open_private(&home.log_file(), true)?;
-    let len = file.metadata()?.len();
-    let healed;
-    let bytes = if len > 0 && last_byte(&file, len)? != b'\n' {
-        healed = [b"\n".as_slice(), line].concat();
-        &healed
-    } else {
-        line
+    fsutil::regular_file_exists(&path)?;
+    let mut file = fsutil::open_private(&path, true)?;
+    let mut len = file.metadata()?.len();
+    let mut bytes = Cow::Borrowed(line);
+    if len > 0 && last_byte(&file, len)? != b'\n' {
+        let start = last_line_start(&file, len)?;
+        if is_json(&file, start, len)? {
+            bytes = Cow::Owned([b"\n".as_slice(), line].concat());
+        } else {
+            set_aside(home, &file, start, len);
+            file.set_len(start)?;
+            len = start;
+        }
+    }
+    if let Err(e) = file.write_all(&bytes).and_then(|()| file.sync_data()) {
+        // Whatever part of the line went in would be a torn line.
+        let _ = file.set_len(len).and_then(|()| file.sync_data());
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Where the file's last line starts: after the last newline, or at 0.
+/// Costs the length of that line, not of the log.
+fn last_line_start(file: &File, len: u64) -> io::Result<u64> {
+    const CHUNK: u64 = 64 * 1024;
+    let mut buf = vec![0u8; CHUNK as usize];
+    let mut end = len;
+    while end > 0 {
+        let begin = end.saturating_sub(CHUNK);
+        let chunk = &mut buf[..(end - begin) as usize];
+        read_exact_at(file, chunk, begin)?;
+        if let Some(at) = memchr::memrchr(b'\n', chunk) {
+            return Ok(begin + at as u64 + 1);
+        }
+        end = begin;
+    }
+    Ok(0)
+}
+
+/// Whether the bytes from `start` to `end` are one JSON value.
+fn is_json(file: &File, start: u64, end: u64) -> io::Result<bool> {
+    if end - start > MAX_TAIL {
+        return Ok(false);
+    }
+    let mut bytes = vec![0u8; (end - start) as usize];
+    read_exact_at(file, &mut bytes, start)?;
+    Ok(serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok())
+}
+
+/// Keeps a torn last line in `deliveries.torn`, one per line, for whoever
+/// wants to reconcile the request it began to record (its request id comes
+/// first); at most MAX_TAIL bytes of it. Best effort: the log must be whole
+/// again whether or not this copy can be made.
+fn set_aside(home: &Home, file: &File, start: u64, end: u64) {
+    let copy = || -> io::Result<()> {
+        let mut torn = vec![0u8; (end - start).min(MAX_TAIL) as usize];
+        read_exact_at(file, &mut torn, start)?;
+        torn.push(b'\n');
+        let mut out = fsutil::open_private(&home.torn_file(), true)?;
+        out.write_all(&torn)?;
+        out.sync_data()
     };
-    file.write_all(bytes)?;
-    file.sync_data()
+    let _ = copy();
 }
 
 fn last_byte(file: &File, len: u64) -> io::Result<u8> {
     let mut byte = [0u8; 1];
+    read_exact_at(file, &mut byte, len - 1)?;
+    Ok(byte[0])
+}
+
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
     #[cfg(unix)]
-    std::os::unix::fs::FileExt::read_exact_at(file, &mut byte, len - 1)?;
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)?;
     #[cfg(not(unix))]
     {
         let mut f = file;
-        io::Seek::seek(&mut f, io::SeekFrom::Start(len - 1))?;
-        f.read_exact(&mut byte)?;
+        io::Seek::seek(&mut f, io::SeekFrom::Start(at))?;
+        io::Read::read_exact(&mut f, buf)?;
     }
-    Ok(byte[0])
+    Ok(())
 }
 
 /// What `prune` did.
@@ -98,9 +169,10 @@ pub(crate) fn check_writable(home: &Home) -> Result<()> {
     check_lock(home)?;
     let log = home.log_file();
     // A pipe in the log's place would block the open below for ever.
-    fsutil::regular_file_exists(&log)
-        .and_then(|_| fsutil::open_private(&log, true))
-        .with_context(|| format!("cannot write to {}", log.display()))?;
+    fsutil::or_refusal(
+        fsutil::regular_file_exists(&log).and_then(|_| fsutil::open_private(&log, true)),
+        || format!("cannot write to {}", log.display()),
+    )?;
     Ok(())
 }
 
@@ -108,10 +180,13 @@ pub(crate) fn check_writable(home: &Home) -> Result<()> {
 /// itself would otherwise take the blame.
 pub(crate) fn check_lock(home: &Home) -> Result<()> {
     let dir = &home.data_dir;
-    fsutil::ensure_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fsutil::or_refusal(fsutil::ensure_private_dir(dir), || {
+        format!("cannot create {}", dir.display())
+    })?;
     let lock = home.log_lock();
-    fsutil::regular_file_exists(&lock)
-        .and_then(|_| fsutil::open_private(&lock, false))
-        .with_context(|| format!("cannot open the lock file {}", lock.display()))?;
+    fsutil::or_refusal(
+        fsutil::regular_file_exists(&lock).and_then(|_| fsutil::open_private(&lock, false)),
+        || format!("cannot open the lock file {}", lock.display()),
+    )?;
     Ok(())
 }
