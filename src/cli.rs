@@ -812,8 +812,10 @@ pub enum LogFormat {
     Tsv,
     /// The stored records, one JSON object per line
     Json,
-    /// RFC 4180 CSV with a header row and every field of a record, for spreadsheets
+    /// RFC 4180 CSV with a header row and every field of a record, for spreadsheets; fields that a spreadsheet would run as a formula get a leading '
     Csv,
+    /// CSV with every field exactly as stored: formulas are not defused
+    CsvRaw,
 }
 
 #[derive(Debug, Subcommand)]

@@ -55,7 +55,10 @@ struct MockJson<'a> {
 /// expectation and red when not.
 fn judged(out: &Output, outcome: &Outcome, met: bool) -> (String, String) {
     let (style, mark) = if met { (OK, "✓") } else { (FAIL, "✗") };
-    (out.paint(style, mark), out.paint(style, outcome.describe()))
+    (
+        out.paint(style, mark),
+        out.paint(style, output::plain(&outcome.describe())),
+    )
 }
 
 pub(crate) fn print_mock(
@@ -442,6 +445,9 @@ pub(crate) fn print_redelivery(
     attempted: &Attempted,
 ) -> Result<()> {
     let outcome = &attempted.outcome;
+    // Both come from the log, which anyone who can write it may have
+    // tampered with.
+    let (event, original_id) = (output::plain(event), output::plain(original_id));
     // Locked per line: the lock must not be held across a request.
     let mut stdout = output::stdout();
     match mode {
