@@ -725,6 +725,18 @@ pub struct RedeliverArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
 
+    /// Send with this profile's URL and secret, not those of the profile that logged the delivery
+    #[arg(long, value_name = "NAME")]
+    pub to_profile: Option<String>,
+
+    /// List what would be re-sent (request id, event, profile, original code); send and log nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask before re-sending more than ten deliveries on a terminal
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
     /// Print each new attempt's log record as one JSON line
     #[arg(long)]
     pub json: bool,
@@ -1147,10 +1159,11 @@ Examples:
   $ sfhook send device-enrolled --data body.json --json";
 
 const REDELIVER_HELP: &str = "\
-With --failed, each event whose latest attempt failed is re-sent once. Deliveries go to the profile's current URL, signed with its current secret; one attempt each, logged with redelivery_of set.
+With --failed, each event whose latest attempt failed is re-sent once: the events of the profile named by --profile or SFHOOK_PROFILE, else of 'default'. A delivery is re-sent only with the profile that logged it: its current URL, signed with its current secret; one attempt each, logged with redelivery_of set. Naming another profile is refused unless --to-profile NAME says so. On a terminal, sfhook asks before re-sending more than ten deliveries (--yes skips the question); --dry-run lists them and sends nothing.
 
 Examples:
-  # Once the receiver is fixed: everything that failed this week
+  # Once the receiver is fixed: what failed this week, then send it
+  $ sfhook redeliver --failed --since 7d --dry-run
   $ sfhook redeliver --failed --since 7d
   # The newest delivery again, by its request id
   $ sfhook redeliver \"$(sfhook logs -n 1 | cut -f3)\"";
