@@ -92,6 +92,7 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     };
     let (mut rejected, mut unanswered) = (0usize, 0usize);
     let mut failing_profile: Option<&str> = None;
+    let mut report_error: Option<anyhow::Error> = None;
     for planned in &planned {
         let changed = || {
             anyhow!(
@@ -133,16 +134,29 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
             failing_profile.get_or_insert(planned.profile.as_str());
         }
         let original_of = (original.event.as_ref(), original.request_id.as_ref());
-        unless_reader_gone(
+        // A report that cannot be written stops no redelivery.
+        let printed = unless_reader_gone(
             progress.suspend(|| print_redelivery(&ctx.out, mode, original_of, &attempted)),
-        )?;
+        );
+        if report_error.is_none() {
+            report_error = printed.err();
+        }
         progress.inc(1);
     }
     progress.finish_and_clear();
     let total = planned.len();
+    let lost = report_error.map(|err| {
+        err.context(
+            "every redelivery was made and logged, but the report could not be written to stdout",
+        )
+    });
     let Some(profile) = failing_profile else {
-        return Ok(());
+        return lost.map_or(Ok(()), Err);
     };
+    // The redeliveries' exit code says more than the lost report.
+    if let Some(err) = lost {
+        ctx.out.error(plain(&format!("{err:#}")));
+    }
     let hint = doctor_hint(profile);
     let url = if senders.len() == 1 {
         senders[profile].1.clone()
