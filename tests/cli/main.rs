@@ -18,6 +18,7 @@ mod foundation;
 mod generated;
 mod harness;
 mod help;
+mod hostile;
 mod listen;
 mod logs;
 mod properties;
