@@ -1169,7 +1169,7 @@ Examples:
   $ sfhook redeliver \"$(sfhook logs -n 1 | cut -f3)\"";
 
 const LOGS_HELP: &str = "\
-Deliveries are listed oldest first. On a pipe, one line per delivery, tab-separated: timestamp, event, request id, response code ('-' if none), 'ok' or 'failed', duration in ms, attempt, profile, error ('-' if none). --json prints the stored records, one per line, exactly as stored; --format csv every field of them, with a header row. Every profile's deliveries are listed unless --profile or SFHOOK_PROFILE names one.
+Deliveries are listed oldest first. On a pipe, one line per delivery, tab-separated: timestamp, event, request id, response code ('-' if none), 'ok' or 'failed', duration in ms, attempt, profile, error ('-' if none). --json prints the stored records, one per line, exactly as stored; --format csv every field of them, with a header row, a field that a spreadsheet would run as a formula (starting with = + - @, a tab or CR) led by ', and --format csv-raw every field exactly. On a terminal, every format but JSON shows control characters as escapes (\\u{1b}). Every profile's deliveries are listed unless --profile or SFHOOK_PROFILE names one.
 
 Examples:
   $ sfhook logs --failed --since 7d
