@@ -1073,7 +1073,10 @@ fn piped_output_is_plain_tab_separated_text_without_colour() {
     let fields: Vec<&str> = got[3].split('\t').collect();
     assert_eq!(fields[3], "-", "no code");
     assert_eq!(fields[4], "failed");
-    assert_eq!(fields[8], "\\u{1b}[31mred alert\\u{1b}[0m: caught  next line");
+    assert_eq!(
+        fields[8],
+        "\\u{1b}[31mred alert\\u{1b}[0m: caught  next line"
+    );
     let fields: Vec<&str> = got[5].split('\t').collect();
     assert_eq!((fields[3], fields[4], fields[8]), ("201", "ok", "-"));
     assert_eq!(fields[0], records[5].timestamp);

@@ -482,6 +482,22 @@ mod tests {
     }
 
     #[test]
+    fn bodies_nest_no_deeper_than_the_log_reads_back() {
+        let path = |levels: usize| vec!["k"; levels].join(".");
+        assert!(Assignment::parse(&format!("{}=x", path(MAX_NESTING))).is_ok());
+        let err = Assignment::parse(&format!("{}=x", path(MAX_NESTING + 1))).unwrap_err();
+        assert!(err.contains("101 levels"), "{err}");
+        // The value's own levels count where it lands.
+        let deep = format!("k.k:={}{}", "[".repeat(99), "]".repeat(99));
+        assert!(Assignment::parse(&deep).is_err());
+        assert!(Removal::parse(&path(MAX_NESTING + 1)).is_err());
+        let document = format!("{}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert!(parse_document(document.as_bytes()).is_ok());
+        let document = format!("[{document}]");
+        assert!(parse_document(document.as_bytes()).is_err());
+    }
+
+    #[test]
     fn documents_must_be_json() {
         assert!(parse_document(b"{\"a\":1}").is_ok());
         assert!(parse_document(b"{\"a\":").is_err());
