@@ -521,7 +521,7 @@ _sfhook() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table tsv json csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table tsv json csv csv-raw" -- "${cur}"))
                     return 0
                     ;;
                 --home)
@@ -798,7 +798,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__redeliver)
-            opts="-h --since --until --code --request-id --event --failed --succeeded --timeout --cacert --insecure --json --home --profile --color --help"
+            opts="-y -h --since --until --code --request-id --event --failed --succeeded --timeout --cacert --insecure --to-profile --dry-run --yes --json --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -829,6 +829,10 @@ _sfhook() {
                     return 0
                     ;;
                 --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to-profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -223,6 +223,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l request-id -
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l event -d 'Only this event (slug, wire name or display name); repeatable' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l timeout -d 'Time allowed for each request, overriding the profile\'s [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l to-profile -d 'Send with this profile\'s URL and secret, not those of the profile that logged the delivery' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
@@ -231,6 +232,8 @@ never\t'No colour anywhere'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l failed -d 'Only failed deliveries'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l succeeded -d 'Only successful deliveries'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l insecure -d 'Accept any TLS certificate (a self-signed local endpoint); warns on every use'
+complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l dry-run -d 'List what would be re-sent (request id, event, profile, original code); send and log nothing'
+complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -s y -l yes -d 'Do not ask before re-sending more than ten deliveries on a terminal'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -l json -d 'Print each new attempt\'s log record as one JSON line'
 complete -c sfhook -n "__fish_sfhook_using_subcommand redeliver" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l since -d 'Only deliveries at or after WHEN: RFC 3339, a date (YYYY-MM-DD, UTC), today, yesterday or an age (30m, 2h, 7d)' -r
@@ -242,7 +245,8 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l format -d 'Output format [default: table on a terminal, tsv elsewhere]' -r -f -a "table\t'A table, as on a terminal'
 tsv\t'One tab-separated line per delivery, as on a pipe'
 json\t'The stored records, one JSON object per line'
-csv\t'RFC 4180 CSV with a header row and every field of a record, for spreadsheets'"
+csv\t'RFC 4180 CSV with a header row and every field of a record, for spreadsheets; fields that a spreadsheet would run as a formula get a leading \''
+csv-raw\t'CSV with every field exactly as stored: formulas are not defused'"
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l home -d 'Keep config.toml and deliveries.jsonl in DIR, not the platform\'s [env: SFHOOK_HOME]' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l profile -d 'The profile to use [env: SFHOOK_PROFILE] [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand logs; and not __fish_seen_subcommand_from summary show prune" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'

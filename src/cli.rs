@@ -753,6 +753,18 @@ pub struct RedeliverArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
 
+    /// Send with this profile's URL and secret, not those of the profile that logged the delivery
+    #[arg(long, value_name = "NAME")]
+    pub to_profile: Option<String>,
+
+    /// List what would be re-sent (request id, event, profile, original code); send and log nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask before re-sending more than ten deliveries on a terminal
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
     /// Print each new attempt's log record as one JSON line
     #[arg(long)]
     pub json: bool,
@@ -844,8 +856,10 @@ pub enum LogFormat {
     Tsv,
     /// The stored records, one JSON object per line
     Json,
-    /// RFC 4180 CSV with a header row and every field of a record, for spreadsheets
+    /// RFC 4180 CSV with a header row and every field of a record, for spreadsheets; fields that a spreadsheet would run as a formula get a leading '
     Csv,
+    /// CSV with every field exactly as stored: formulas are not defused
+    CsvRaw,
 }
 
 #[derive(Debug, Subcommand)]
@@ -1177,16 +1191,17 @@ Examples:
   $ sfhook send device-enrolled --data body.json --json";
 
 const REDELIVER_HELP: &str = "\
-With --failed, each event whose latest attempt failed is re-sent once. Deliveries go to the profile's current URL, signed with its current secret; one attempt each, logged with redelivery_of set.
+With --failed, each event whose latest attempt failed is re-sent once: the events of the profile named by --profile or SFHOOK_PROFILE, else of 'default'. A delivery is re-sent only with the profile that logged it: its current URL, signed with its current secret; one attempt each, logged with redelivery_of set. Naming another profile is refused unless --to-profile NAME says so. On a terminal, sfhook asks before re-sending more than ten deliveries (--yes skips the question); --dry-run lists them and sends nothing.
 
 Examples:
-  # Once the receiver is fixed: everything that failed this week
+  # Once the receiver is fixed: what failed this week, then send it
+  $ sfhook redeliver --failed --since 7d --dry-run
   $ sfhook redeliver --failed --since 7d
   # The newest delivery again, by its request id
   $ sfhook redeliver \"$(sfhook logs -n 1 | cut -f3)\"";
 
 const LOGS_HELP: &str = "\
-Deliveries are listed oldest first. On a pipe, one line per delivery, tab-separated: timestamp, event, request id, response code ('-' if none), 'ok' or 'failed', duration in ms, attempt, profile, error ('-' if none). --json prints the stored records, one per line, exactly as stored; --format csv every field of them, with a header row. Every profile's deliveries are listed unless --profile or SFHOOK_PROFILE names one.
+Deliveries are listed oldest first. On a pipe, one line per delivery, tab-separated: timestamp, event, request id, response code ('-' if none), 'ok' or 'failed', duration in ms, attempt, profile, error ('-' if none). --json prints the stored records, one per line, exactly as stored; --format csv every field of them, with a header row, a field that a spreadsheet would run as a formula (starting with = + - @, a tab or CR) led by ', and --format csv-raw every field exactly. On a terminal, every format but JSON shows control characters as escapes (\\u{1b}). Every profile's deliveries are listed unless --profile or SFHOOK_PROFILE names one.
 
 Examples:
   $ sfhook logs --failed --since 7d

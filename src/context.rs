@@ -251,6 +251,18 @@ impl Context {
         args: &ConnectionArgs,
         idle: usize,
     ) -> Result<Sender> {
+        self.logged_sender_as(&self.profile, configured, args, idle)
+    }
+
+    /// `logged_sender` for `profile`, which may not be the command's:
+    /// `redeliver` sends each record with the profile that logged it.
+    pub fn logged_sender_as(
+        &self,
+        profile: &str,
+        configured: &Configured<'_>,
+        args: &ConnectionArgs,
+        idle: usize,
+    ) -> Result<Sender> {
         let cacert = args.read_cacert()?;
         let options = self.engine_options(
             args,
@@ -265,7 +277,7 @@ impl Context {
             configured.secret.clone(),
             LogTarget {
                 home: self.home.clone(),
-                profile: self.profile.clone(),
+                profile: profile.to_string(),
             },
         ))
     }

@@ -50,7 +50,7 @@ fn report(out: &ui::output::Output, err: &anyhow::Error) -> u8 {
         .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
         .join("; ");
-    out.error(message.replace(|c: char| c.is_control(), " "));
+    out.error(ui::output::plain(&message));
     exit_code(err)
 }
 

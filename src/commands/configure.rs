@@ -112,7 +112,7 @@ pub fn run(ctx: &Context, args: ConfigureArgs) -> Result<()> {
     out.note(format!(
         "{check} Saved profile '{}' in {}",
         out.paint_stderr(BOLD, &ctx.profile),
-        ctx.home.config_file().display()
+        output::plain(&ctx.home.config_file().display().to_string())
     ));
     if let Some(url) = &profile.url {
         out.note(format!("  url       {url}"));

@@ -32,7 +32,10 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
     let style = match args.format {
         _ if args.json => Style::Json,
         Some(LogFormat::Json) => Style::Json,
-        Some(LogFormat::Csv) => Style::Csv(Box::new(CsvRows::new())),
+        Some(format @ (LogFormat::Csv | LogFormat::CsvRaw)) => Style::Csv(Box::new(CsvRows::new(
+            format == LogFormat::Csv,
+            ctx.out.stdout_is_tty,
+        ))),
         Some(LogFormat::Table) => Style::Table,
         Some(LogFormat::Tsv) => Style::Tsv,
         None if ctx.out.stdout_is_tty => Style::Table,

@@ -13,7 +13,7 @@ use crate::core::error::{Failure, Kind};
 use crate::core::log;
 use crate::core::payload::BodySource;
 use crate::ui::delivery::print_attempt;
-use crate::ui::output::{DIM, unless_reader_gone};
+use crate::ui::output::{DIM, plain, unless_reader_gone};
 use crate::ui::text::human_ms;
 
 pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
@@ -55,19 +55,30 @@ pub async fn run(ctx: &Context, args: SendArgs) -> Result<()> {
         backoff: settings.backoff,
     };
     let mode = ctx.out.mode(args.json);
-    let outcome = deliver_with_retries(&sender, delivery, policy, |tried| {
-        unless_reader_gone(print_attempt(&ctx.out, mode, tried, (event.wire, &url)))?;
+    let retried = deliver_with_retries(&sender, delivery, policy, |tried| {
+        let printed = unless_reader_gone(print_attempt(&ctx.out, mode, tried, (event.wire, &url)));
         if let Some(wait) = tried.next_in.filter(|_| !args.json) {
             ctx.out.note(
                 ctx.out
                     .paint_stderr(DIM, format!("  retrying in {}", human_ms(wait))),
             );
         }
-        Ok(())
+        printed
     })
     .await?;
-    match outcome.failure(&url) {
-        Some(failure) => Err(failure.with_hint(doctor_hint(&ctx.profile)).into()),
-        None => Ok(()),
+    let lost = retried.report_error.map(|err| {
+        err.context(
+            "every attempt was made and logged, but the report could not be written to stdout",
+        )
+    });
+    match retried.outcome.failure(&url) {
+        // The delivery's exit code says more than the lost report.
+        Some(failure) => {
+            if let Some(err) = lost {
+                ctx.out.error(plain(&format!("{err:#}")));
+            }
+            Err(failure.with_hint(doctor_hint(&ctx.profile)).into())
+        }
+        None => lost.map_or(Ok(()), Err),
     }
 }

@@ -1,5 +1,7 @@
 //! Durations and timestamps as users type them and as sfhook writes them.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Span, SpanRelativeTo, Timestamp};
@@ -100,12 +102,32 @@ pub fn human_ms(duration: Duration) -> String {
     }
 }
 
+/// `text` made safe to show: each character `unsafe_to_show` becomes a
+/// visible escape (`\u{1b}`, `\u{202e}`), so a tampered record or a
+/// hostile answer neither drives the terminal nor hides what it tried;
+/// tab, line feed and carriage return, which only move the cursor, become
+/// a space unless `keep` holds them.
+pub fn escape_unsafe<'t>(text: &'t str, keep: &[char]) -> Cow<'t, str> {
+    let escaped = |c: char| unsafe_to_show(c) && !keep.contains(&c);
+    if !text.contains(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            c if !escaped(c) => shown.push(c),
+            '\t' | '\n' | '\r' => shown.push(' '),
+            c => {
+                let _ = write!(shown, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(shown)
+}
+
 /// The start of an answer's body on one line, for a terminal.
 pub fn answer_preview(body: &str, max_chars: usize) -> String {
-    let flat: String = body
-        .chars()
-        .map(|c| if unsafe_to_show(c) { ' ' } else { c })
-        .collect();
+    let flat = escape_unsafe(body, &[]);
     let flat = flat.trim();
     if flat.chars().count() > max_chars {
         format!("{}…", flat.chars().take(max_chars).collect::<String>())
@@ -168,6 +190,18 @@ mod tests {
         ] {
             assert_eq!(parse_duration(&format_duration(d)).unwrap(), d);
         }
+    }
+
+    #[test]
+    fn controls_and_bidi_are_escaped_visibly() {
+        let hostile = "a\u{1b}]0;t\u{7}b\u{9b}2J\u{7f}\u{202e}c\u{2066}\u{200f}\u{61c}\r\n\td";
+        assert_eq!(
+            escape_unsafe(hostile, &[]),
+            "a\\u{1b}]0;t\\u{7}b\\u{9b}2J\\u{7f}\\u{202e}c\\u{2066}\\u{200f}\\u{61c}   d"
+        );
+        assert_eq!(escape_unsafe("x\ny\tz\r", &['\n', '\t']), "x\ny\tz ");
+        assert!(matches!(escape_unsafe("plain é ✓", &[]), Cow::Borrowed(_)));
+        assert_eq!(answer_preview("  ok\u{1b}[2J  ", 200), "ok\\u{1b}[2J");
     }
 
     #[test]

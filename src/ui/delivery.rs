@@ -55,7 +55,10 @@ struct MockJson<'a> {
 /// expectation and red when not.
 fn judged(out: &Output, outcome: &Outcome, met: bool) -> (String, String) {
     let (style, mark) = if met { (OK, "✓") } else { (FAIL, "✗") };
-    (out.paint(style, mark), out.paint(style, outcome.describe()))
+    (
+        out.paint(style, mark),
+        out.paint(style, output::plain(&outcome.describe())),
+    )
 }
 
 pub(crate) fn print_mock(
@@ -442,6 +445,9 @@ pub(crate) fn print_redelivery(
     attempted: &Attempted,
 ) -> Result<()> {
     let outcome = &attempted.outcome;
+    // Both come from the log, which anyone who can write it may have
+    // tampered with.
+    let (event, original_id) = (output::plain(event), output::plain(original_id));
     // Locked per line: the lock must not be held across a request.
     let mut stdout = output::stdout();
     match mode {
@@ -462,6 +468,58 @@ pub(crate) fn print_redelivery(
             output::code_or_dash(outcome.code()),
             if outcome.success() { "ok" } else { "failed" }
         )?,
+    }
+    Ok(stdout.flush()?)
+}
+
+/// A logged delivery that `redeliver` is about to re-send, and the
+/// profile it goes with.
+#[derive(Serialize)]
+pub(crate) struct Planned {
+    /// Where the record starts in the log.
+    #[serde(skip)]
+    pub offset: u64,
+    pub request_id: String,
+    pub event: String,
+    pub event_id: String,
+    pub profile: String,
+    /// The original delivery's code, and its error if no answer came.
+    pub response_code: Option<u16>,
+    pub error: Option<String>,
+}
+
+/// `redeliver --dry-run`: what would be re-sent, one line each. The fields
+/// come from the log, so every human format shows them plain.
+pub(crate) fn print_planned(out: &Output, mode: Mode, planned: &[Planned]) -> Result<()> {
+    let mut stdout = output::stdout();
+    for p in planned {
+        let was = match (p.response_code, &p.error) {
+            (Some(code), _) => code.to_string(),
+            (None, Some(error)) => {
+                output::plain(error.split(':').next().unwrap_or(error)).into_owned()
+            }
+            (None, None) => "-".to_string(),
+        };
+        match mode {
+            Mode::Json => writeln!(stdout, "{}", serde_json::to_string(p)?)?,
+            Mode::Terminal => writeln!(
+                stdout,
+                "{}  {}  {} {}  {} {was}",
+                output::plain(&p.request_id),
+                output::plain(&p.event),
+                out.paint(DIM, "profile"),
+                output::plain(&p.profile),
+                out.paint(DIM, "was"),
+            )?,
+            Mode::Pipe => writeln!(
+                stdout,
+                "{}\t{}\t{}\t{}",
+                output::plain(&p.request_id),
+                output::plain(&p.event),
+                output::plain(&p.profile),
+                output::code_or_dash(p.response_code),
+            )?,
+        }
     }
     Ok(stdout.flush()?)
 }

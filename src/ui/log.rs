@@ -1,6 +1,7 @@
 //! How the delivery log is shown: listings as a table, tab-separated
 //! lines, JSON lines or CSV; the summary; one record.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::Write;
@@ -11,6 +12,7 @@ use comfy_table::{Cell, CellAlignment};
 use serde_json::Value;
 
 use crate::core::log::{Attempt, Head, Record, Summary};
+use crate::core::units::unsafe_to_show;
 use crate::ui::output::{
     self, BOLD, Column, DIM, FAIL, Field, Fit, Mode, OK, Output, Tone, plain, plain_lines,
 };
@@ -25,12 +27,20 @@ pub(crate) enum Style {
 }
 
 /// CSV records, CRLF-terminated as RFC 4180 says, each handed on as soon as
-/// it is written (a `--follow` shows it at once). Fields are written as they
-/// are stored, so the file parses back to exactly the records; a null is an
-/// empty field. One writer serves the whole listing.
+/// it is written (a `--follow` shows it at once); a null is an empty field.
+/// One writer serves the whole listing.
+///
+/// `csv` defuses spreadsheet formulas: a field starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'`, so that a spreadsheet
+/// shows a tampered record or an answer's body as text rather than running
+/// it. `csv-raw` writes fields as they are stored, so the file parses back
+/// to exactly the records. Either way, on a terminal control characters are
+/// escaped as in every human format.
 pub(crate) struct CsvRows {
     writer: RefCell<csv::Writer<Shared>>,
     written: Rc<RefCell<Vec<u8>>>,
+    defuse: bool,
+    escape: bool,
 }
 
 /// The buffer the CSV writer writes into, which the listing empties.
@@ -48,7 +58,7 @@ impl Write for Shared {
 }
 
 impl CsvRows {
-    pub(crate) fn new() -> CsvRows {
+    pub(crate) fn new(defuse: bool, escape: bool) -> CsvRows {
         let written = Rc::new(RefCell::new(Vec::new()));
         let writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
@@ -56,18 +66,43 @@ impl CsvRows {
         CsvRows {
             writer: RefCell::new(writer),
             written,
+            defuse,
+            escape,
         }
     }
 
     pub(crate) fn write(&self, out: &mut impl Write, fields: &[&str]) -> std::io::Result<()> {
         let mut writer = self.writer.borrow_mut();
-        writer.write_record(fields)?;
+        let shown: Vec<Cow<'_, str>> = fields.iter().map(|field| self.shown(field)).collect();
+        writer.write_record(shown.iter().map(|field| field.as_bytes()))?;
         writer.flush()?;
         let mut written = self.written.borrow_mut();
         out.write_all(&written)?;
         written.clear();
         Ok(())
     }
+}
+
+impl CsvRows {
+    fn shown<'f>(&self, field: &'f str) -> Cow<'f, str> {
+        let field = if self.defuse && starts_formula(field) {
+            Cow::Owned(format!("'{field}"))
+        } else {
+            Cow::Borrowed(field)
+        };
+        if self.escape && field.contains(unsafe_to_show) {
+            Cow::Owned(plain(&field).into_owned())
+        } else {
+            field
+        }
+    }
+}
+
+/// Whether a spreadsheet would read a CSV field as a formula (OWASP's list).
+/// Every field that starts so is defused, numbers included: `-1+2` is a
+/// formula too, and the numbers sfhook writes itself are never negative.
+fn starts_formula(field: &str) -> bool {
+    field.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 fn csv_row(rows: &CsvRows, out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
@@ -295,6 +330,26 @@ pub(crate) fn print_summary(out: &Output, mode: Mode, summary: &Summary) -> Resu
     Ok(stdout.flush()?)
 }
 
+/// Indented JSON for a person to read. serde_json escapes C0 controls but
+/// leaves DEL, C1 and bidi controls raw; only strings can hold them, so a
+/// `\u` escape there keeps the text valid JSON of the same value.
+fn json_for_people(value: &Value) -> serde_json::Result<String> {
+    let pretty = serde_json::to_string_pretty(value)?;
+    let escaped = |c: char| c != '\n' && unsafe_to_show(c);
+    if !pretty.contains(escaped) {
+        return Ok(pretty);
+    }
+    let mut shown = String::with_capacity(pretty.len() + 16);
+    for c in pretty.chars() {
+        if escaped(c) {
+            shown.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            shown.push(c);
+        }
+    }
+    Ok(shown)
+}
+
 /// `logs show`: one record for people, its stored line (`--json`) or its
 /// payload as sent (`--raw`). For people it leads with what they came for:
 /// the outcome, every request made for the same event (did a later one
@@ -424,7 +479,7 @@ fn write_record(
         text,
         "\n{}\n{}",
         out.paint(BOLD, "Payload"),
-        serde_json::to_string_pretty(&payload)?
+        json_for_people(&payload)?
     )?;
     Ok(())
 }

@@ -528,7 +528,10 @@ pub fn painted_verdict(out: &Output, outcome: &crate::core::delivery::Outcome) -
     } else {
         (FAIL, "✗")
     };
-    (out.paint(style, mark), out.paint(style, outcome.describe()))
+    (
+        out.paint(style, mark),
+        out.paint(style, plain(&outcome.describe())),
+    )
 }
 
 /// True if the error is the reader of our stdout having gone away.
@@ -544,23 +547,16 @@ pub fn code_or_dash(code: Option<u16>) -> String {
     code.map_or_else(|| "-".to_string(), |c| c.to_string())
 }
 
-/// Text from outside (a record, a payload, an answer) made safe to print:
-/// control characters, which could break the line structure that `cut` and
-/// `awk` rely on or smuggle terminal escapes, become spaces.
+/// Text from outside (a record, a payload, an answer, a path) made safe to
+/// print on one line: controls (C0, DEL, C1) and bidi controls, which could
+/// smuggle terminal escapes, reorder the line or break the structure that
+/// `cut` and `awk` rely on, are shown as escapes (`\u{1b}`); tabs and line
+/// breaks become spaces. The one sanitiser of every human format.
 pub fn plain(text: &str) -> Cow<'_, str> {
-    plain_keeping(text, &[])
+    crate::core::units::escape_unsafe(text, &[])
 }
 
 /// `plain`, keeping the line breaks and tabs of a multi-line text.
 pub fn plain_lines(text: &str) -> Cow<'_, str> {
-    plain_keeping(text, &['\n', '\t'])
-}
-
-fn plain_keeping<'t>(text: &'t str, keep: &[char]) -> Cow<'t, str> {
-    let unsafe_char = |c: char| crate::core::units::unsafe_to_show(c) && !keep.contains(&c);
-    if text.contains(unsafe_char) {
-        Cow::Owned(text.replace(unsafe_char, " "))
-    } else {
-        Cow::Borrowed(text)
-    }
+    crate::core::units::escape_unsafe(text, &['\n', '\t'])
 }

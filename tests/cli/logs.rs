@@ -466,9 +466,19 @@ fn expected_tsv(json_line: &str) -> String {
     .join("\t")
 }
 
+/// What every human format shows of outside text: tabs and line breaks
+/// as spaces, other controls and bidi controls as visible escapes.
 fn plain(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => " ".to_string(),
+            c if c.is_control()
+                || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                format!("\\u{{{:x}}}", c as u32)
+            }
+            c => c.to_string(),
+        })
         .collect()
 }
 
@@ -1066,7 +1076,10 @@ fn piped_output_is_plain_tab_separated_text_without_colour() {
     let fields: Vec<&str> = got[3].split('\t').collect();
     assert_eq!(fields[3], "-", "no code");
     assert_eq!(fields[4], "failed");
-    assert_eq!(fields[8], " [31mred alert [0m: caught  next line");
+    assert_eq!(
+        fields[8],
+        "\\u{1b}[31mred alert\\u{1b}[0m: caught  next line"
+    );
     let fields: Vec<&str> = got[5].split('\t').collect();
     assert_eq!((fields[3], fields[4], fields[8]), ("201", "ok", "-"));
     assert_eq!(fields[0], records[5].timestamp);

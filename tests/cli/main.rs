@@ -19,6 +19,7 @@ mod foundation;
 mod generated;
 mod harness;
 mod help;
+mod hostile;
 mod layout;
 mod listen;
 mod logs;

@@ -21,15 +21,20 @@ use crate::support::*;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-struct PtyRun {
-    code: Option<i32>,
+pub(crate) struct PtyRun {
+    pub(crate) code: Option<i32>,
     /// stdout and stderr together, as a terminal shows them.
-    screen: String,
+    pub(crate) screen: String,
 }
 
 /// Runs sfhook in `home` on a new pseudo-terminal, typing `keys` (each
 /// after a pause, so that a prompt is drawn first).
-fn pty_run(home: &TestHome, args: &[&str], env: &[(&str, &str)], keys: &[&str]) -> PtyRun {
+pub(crate) fn pty_run(
+    home: &TestHome,
+    args: &[&str],
+    env: &[(&str, &str)],
+    keys: &[&str],
+) -> PtyRun {
     pty_run_with(home, args, env, keys, false)
 }
 

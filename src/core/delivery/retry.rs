@@ -64,17 +64,28 @@ pub(crate) struct Try<'a> {
     pub next_in: Option<Duration>,
 }
 
+/// What came of a delivery and its retries.
+pub(crate) struct Retried {
+    /// The last attempt's outcome.
+    pub outcome: Outcome,
+    /// The first error `after` returned (a report that could not be
+    /// written): it did not stop the attempts.
+    pub report_error: Option<anyhow::Error>,
+}
+
 /// Attempts a delivery until it succeeds, fails for good, or the retries
 /// run out; `after` sees every attempt before the wait that follows it.
-/// Returns the last attempt's outcome.
+/// An error from `after` never cuts the attempts short: a full disk under
+/// stdout must not leave a delivery half-retried and its log short.
 pub(crate) async fn deliver_with_retries(
     sender: &Sender,
     delivery: Delivery<'_>,
     policy: RetryPolicy,
     mut after: impl FnMut(&Try<'_>) -> Result<()>,
-) -> Result<Outcome> {
+) -> Result<Retried> {
     let attempts = 1 + policy.retries;
     let mut delivery = delivery;
+    let mut report_error = None;
     loop {
         let attempted = sender.attempt(&delivery).await?;
         let number = delivery.attempt;
@@ -83,14 +94,20 @@ pub(crate) async fn deliver_with_retries(
             let retry_after = outcome.result.as_ref().ok().and_then(|a| a.retry_after);
             backoff_delay(number, policy.backoff, retry_after, random_unit())
         });
-        after(&Try {
+        let reported = after(&Try {
             attempted: &attempted,
             number,
             of: attempts,
             next_in,
-        })?;
+        });
+        if report_error.is_none() {
+            report_error = reported.err();
+        }
         let Some(wait) = next_in else {
-            return Ok(attempted.outcome);
+            return Ok(Retried {
+                outcome: attempted.outcome,
+                report_error,
+            });
         };
         tokio::time::sleep(wait).await;
         delivery.attempt += 1;

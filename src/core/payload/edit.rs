@@ -8,6 +8,28 @@ use serde_json::{Map, Value};
 
 use super::MAX_BODY_BYTES;
 
+/// How deeply a body may nest objects and arrays. The delivery log reads
+/// records back with serde_json, which stops at 128 levels, the record
+/// itself being one: a deeper body could be sent but never shown or
+/// redelivered. Real payloads nest a handful of levels.
+pub const MAX_NESTING: usize = 100;
+
+/// How many levels of objects and arrays `value` nests: 0 for a scalar.
+fn nesting(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(nesting).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn too_deep(levels: usize) -> String {
+    format!(
+        "it nests {levels} levels deep, and a body may nest at most {MAX_NESTING} \
+         (what the delivery log can read back)"
+    )
+}
+
 /// One `--set` edit, parsed: `PATH=TEXT` sets a string, `PATH:=JSON` any value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
@@ -29,9 +51,16 @@ impl Assignment {
             Some((path, string)) => (path, Value::String(string.to_string())),
             None => return Err(format!("--set {text}: expected PATH=TEXT or PATH:=JSON")),
         };
+        let path = parse_path(path).map_err(|why| format!("--set {text}: {why}"))?;
+        // Where the value lands, it adds its own levels to the path's: the
+        // body nests at least that deep.
+        let levels = path.len() + nesting(&value);
+        if levels > MAX_NESTING {
+            return Err(format!("--set {}: {}", shortened(text), too_deep(levels)));
+        }
         Ok(Assignment {
             text: text.to_string(),
-            path: parse_path(path).map_err(|why| format!("--set {text}: {why}"))?,
+            path,
             value,
         })
     }
@@ -97,9 +126,15 @@ pub struct Removal {
 
 impl Removal {
     pub fn parse(text: &str) -> Result<Removal, String> {
-        Ok(Removal {
-            path: parse_path(text).map_err(|why| format!("--unset {text}: {why}"))?,
-        })
+        let path = parse_path(text).map_err(|why| format!("--unset {text}: {why}"))?;
+        if path.len() > MAX_NESTING {
+            return Err(format!(
+                "--unset {}: the path is {} levels deep, and a body may nest at most {MAX_NESTING}",
+                shortened(text),
+                path.len()
+            ));
+        }
+        Ok(Removal { path })
     }
 
     /// The keys and indexes of the path, unescaped.
@@ -263,7 +298,24 @@ pub fn parse_document(bytes: &[u8]) -> Result<Value, String> {
             MAX_BODY_BYTES / (1024 * 1024)
         ));
     }
-    serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))
+    let document: Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    let levels = nesting(&document);
+    if levels > MAX_NESTING {
+        return Err(format!("the document is refused: {}", too_deep(levels)));
+    }
+    Ok(document)
+}
+
+/// A long argument cut for a message: a 60,000-level path is not worth
+/// repeating whole.
+fn shortened(text: &str) -> String {
+    const SHOWN: usize = 60;
+    if text.chars().count() > SHOWN {
+        format!("{}…", text.chars().take(SHOWN).collect::<String>())
+    } else {
+        text.to_string()
+    }
 }
 
 /// The exact bytes that are signed and sent: compact JSON, no newline.
@@ -427,6 +479,22 @@ mod tests {
             assert_eq!(apply_unset(&mut doc, path).unwrap_err(), message, "{path}");
         }
         assert_eq!(doc, before);
+    }
+
+    #[test]
+    fn bodies_nest_no_deeper_than_the_log_reads_back() {
+        let path = |levels: usize| vec!["k"; levels].join(".");
+        assert!(Assignment::parse(&format!("{}=x", path(MAX_NESTING))).is_ok());
+        let err = Assignment::parse(&format!("{}=x", path(MAX_NESTING + 1))).unwrap_err();
+        assert!(err.contains("101 levels"), "{err}");
+        // The value's own levels count where it lands.
+        let deep = format!("k.k:={}{}", "[".repeat(99), "]".repeat(99));
+        assert!(Assignment::parse(&deep).is_err());
+        assert!(Removal::parse(&path(MAX_NESTING + 1)).is_err());
+        let document = format!("{}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert!(parse_document(document.as_bytes()).is_ok());
+        let document = format!("[{document}]");
+        assert!(parse_document(document.as_bytes()).is_err());
     }
 
     #[test]
