@@ -292,3 +292,36 @@ fn logs_show_leads_with_the_outcome_and_the_events_other_requests() {
     assert!(shown.starts_with("✓ succeeded: 200"), "{shown}");
     assert!(!shown.contains("was delivered by"), "{shown}");
 }
+
+#[test]
+fn a_long_logs_show_goes_through_the_pager_on_a_terminal_only() {
+    let receiver = TestServer::start(Reply::status(200));
+    let home = TestHome::with_history(&receiver);
+    let id = home.log_records()[1]["request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let paged = home.path().join("paged.txt");
+    let pager = format!("cat > '{}'", paged.display());
+    let run = crate::terminal::pty_run(
+        &home,
+        &["logs", "show", &id],
+        &[("SFHOOK_PAGER", pager.as_str()), ("NO_COLOR", "1")],
+        &[],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.screen);
+    let text = std::fs::read_to_string(&paged).expect("the pager ran");
+    assert!(text.starts_with("✓ succeeded: 200"), "{text}");
+    assert!(text.contains("Payload"), "{text}");
+    assert!(!run.screen.contains("Payload"), "{}", run.screen);
+    // On a pipe there is no pager, whatever PAGER says.
+    std::fs::remove_file(&paged).unwrap();
+    let out = home
+        .cmd()
+        .env("SFHOOK_PAGER", &pager)
+        .args(["logs", "show", &id])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&out).contains("Payload"));
+    assert!(!paged.exists());
+}

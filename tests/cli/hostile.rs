@@ -53,7 +53,9 @@ fn assert_no_raw_controls(what: &str, out: &std::process::Output) {
 /// into CR LF (and TSV separates with tabs). With NO_COLOR, sfhook writes
 /// no escape of its own.
 fn assert_clean_screen(home: &TestHome, args: &[&str]) -> String {
-    let run = pty_run(home, args, &[("NO_COLOR", "1")], &[]);
+    // No pager: the screen checked is sfhook's own output, and a pager
+    // would wait for a key.
+    let run = pty_run(home, args, &[("NO_COLOR", "1"), ("PAGER", "cat")], &[]);
     assert!(run.code.is_some(), "sfhook {args:?} did not finish");
     let found = raw_controls(run.screen.as_bytes(), &['\n', '\r', '\t']);
     assert!(
