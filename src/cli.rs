@@ -17,6 +17,7 @@ use crate::core::expect::Expectation;
 use crate::core::filter::FilterSpec;
 use crate::core::fsutil;
 use crate::core::payload::{MAX_BODY_BYTES, PayloadSpec};
+use crate::ui::complete;
 use crate::ui::output::ColorChoice;
 use crate::ui::report::ReportTarget;
 
@@ -150,7 +151,8 @@ pub struct GlobalArgs {
         help_heading = "Global options",
         env = "SFHOOK_PROFILE",
         hide_env_values = true,
-        value_name = "NAME"
+        value_name = "NAME",
+        add = complete::profiles()
     )]
     pub profile: Option<String>,
 
@@ -210,9 +212,6 @@ pub enum Command {
     /// Print the help of sfhook or of a subcommand
     #[command(after_help = HELP_HELP)]
     Help(HelpArgs),
-    /// Write the man pages into a directory
-    #[command(hide = true)]
-    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -302,11 +301,11 @@ pub struct EventsArgs {
     pub command: Option<EventsCommand>,
 
     /// Only events of this category
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, add = complete::categories())]
     pub category: Option<Category>,
 
     /// Only events supported on this platform
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, add = complete::platforms())]
     pub platform: Option<Platform>,
 
     /// Only events the profile is subscribed to
@@ -330,10 +329,11 @@ pub enum EventsCommand {
 #[command(after_help = EVENTS_SHOW_HELP)]
 pub struct EventShowArgs {
     /// The event: slug, wire name or display name (device-enrolled, device.enrolled, "Device Enrolled")
+    #[arg(add = complete::events())]
     pub event: String,
 
     /// The sample device's platform [default: the first that supports the event]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, add = complete::platforms())]
     pub platform: Option<Platform>,
 
     /// Print exactly the bytes 'mock' sends: one line of JSON, no trailing newline (one on a terminal)
@@ -365,7 +365,7 @@ impl EventShowArgs {
 #[command(after_help = EVENTS_SCHEMA_HELP)]
 pub struct EventSchemaArgs {
     /// The event: slug, wire name or display name
-    #[arg(required_unless_present = "all")]
+    #[arg(required_unless_present = "all", add = complete::events())]
     pub event: Option<String>,
 
     /// One document with every event: a definition per event under $defs, and a oneOf of them
@@ -376,7 +376,7 @@ pub struct EventSchemaArgs {
 #[derive(Debug, Args)]
 pub struct EventSelection {
     /// Events by slug, wire name or display name; none on a terminal offers a checklist
-    #[arg(value_name = "EVENT")]
+    #[arg(value_name = "EVENT", add = complete::events())]
     pub events: Vec<String>,
 
     /// Every event in the catalogue
@@ -384,7 +384,7 @@ pub struct EventSelection {
     pub all: bool,
 
     /// Every event of a category
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, add = complete::categories())]
     pub category: Option<Category>,
 }
 
@@ -491,7 +491,7 @@ pub struct UnsubscribeArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct PayloadArgs {
     /// The sample device's platform [default: the first that supports the event]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, add = complete::platforms())]
     pub platform: Option<Platform>,
 
     /// Send this JSON document as the whole body instead of the sample ('-': stdin); mock sends it byte for byte, send compacts it
@@ -553,6 +553,7 @@ pub struct ConnectionArgs {
 )]
 pub struct MockArgs {
     /// The event: slug, wire name or display name
+    #[arg(add = complete::events())]
     pub event: String,
 
     #[command(flatten)]
@@ -697,6 +698,7 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 )]
 pub struct SendArgs {
     /// The event: slug, wire name or display name
+    #[arg(add = complete::events())]
     pub event: String,
 
     #[command(flatten)]
@@ -716,7 +718,7 @@ pub struct SendArgs {
 )]
 pub struct RedeliverArgs {
     /// Request ids (or unique prefixes) of logged deliveries
-    #[arg(value_name = "ID", required_unless_present = "failed")]
+    #[arg(value_name = "ID", required_unless_present = "failed", add = complete::request_ids())]
     pub ids: Vec<String>,
 
     #[command(flatten)]
@@ -745,11 +747,11 @@ pub struct FilterArgs {
     pub code: Vec<String>,
 
     /// Only the delivery with this request id (or a unique prefix of it)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = complete::request_ids())]
     pub request_id: Option<String>,
 
     /// Only this event (slug, wire name or display name); repeatable
-    #[arg(long, value_name = "EVENT")]
+    #[arg(long, value_name = "EVENT", add = complete::events())]
     pub event: Vec<String>,
 
     /// Only failed deliveries
@@ -841,7 +843,7 @@ pub struct SummaryArgs {
 #[command(after_help = LOGS_SHOW_HELP)]
 pub struct LogShowArgs {
     /// The request id, or a unique prefix of it
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", add = complete::request_ids())]
     pub id: String,
 
     /// Print only the exact body bytes that were signed
@@ -996,14 +998,6 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
-}
-
-#[derive(Debug, Args)]
-#[command(after_help = MAN_HELP)]
-pub struct ManArgs {
-    /// Directory to write sfhook.1 and one page per subcommand into
-    #[arg(long, value_name = "DIR", default_value = "man")]
-    pub out: PathBuf,
 }
 
 // ------------------------------------------------------------ help texts
@@ -1250,10 +1244,6 @@ Same as --help after the command.
 Examples:
   $ sfhook help
   $ sfhook help logs prune";
-
-const MAN_HELP: &str = "\
-Examples:
-  $ sfhook man --out man";
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ mod support;
 
 mod bad_input;
 mod bodies;
+mod completion;
 mod crash;
 mod deliveries;
 mod examples;
