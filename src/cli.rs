@@ -1232,11 +1232,13 @@ Examples:
   $ sfhook demo";
 
 const COMPLETIONS_HELP: &str = "\
+The script is small: at each Tab it asks sfhook for the candidates (events, profiles, request ids), so load it anew from the shell's startup file rather than saving its text.
+
 Examples:
-  # bash, for this shell
+  # bash, for this shell (for good: the same line in ~/.bashrc)
   $ source <(sfhook completions bash)
   # fish, for good
-  $ sfhook completions fish > ~/.config/fish/completions/sfhook.fish";
+  $ echo 'sfhook completions fish | source' > ~/.config/fish/completions/sfhook.fish";
 
 const HELP_HELP: &str = "\
 Same as --help after the command.
