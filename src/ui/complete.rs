@@ -46,11 +46,19 @@ pub fn answer_the_shell() {
     std::panic::set_hook(Box::new(|_| {}));
     let args: Vec<OsString> = std::env::args_os().collect();
     let _ = HOME_WORD.set(home_word(&args));
+    let fresh_word = completing_a_fresh_word(&args);
     let current_dir = std::env::current_dir().ok();
     let answered = std::panic::catch_unwind(|| {
-        CompleteEnv::with_factory(Cli::command)
-            .var(VAR)
-            .try_complete(args, current_dir.as_deref())
+        CompleteEnv::with_factory(|| {
+            let mut command = Cli::command();
+            if fresh_word {
+                command.build();
+                command = values_first(command);
+            }
+            command
+        })
+        .var(VAR)
+        .try_complete(args, current_dir.as_deref())
     });
     match answered {
         Ok(Ok(true)) => std::process::exit(0),
@@ -77,6 +85,36 @@ pub fn registration(shell: Shell) -> std::io::Result<Vec<u8>> {
     completer.write_registration(VAR, "sfhook", "sfhook", "sfhook", &mut script)?;
     script.flush()?;
     Ok(script)
+}
+
+/// Whether the word being completed is empty (a Tab after a space). The
+/// shell passes the words after `--`; bash, zsh and elvish say which one is
+/// being completed in `_CLAP_COMPLETE_INDEX`, fish and PowerShell pass the
+/// words up to it.
+fn completing_a_fresh_word(args: &[OsString]) -> bool {
+    let words: Vec<&OsString> = args.iter().skip_while(|a| *a != "--").skip(1).collect();
+    let index = std::env::var("_CLAP_COMPLETE_INDEX")
+        .ok()
+        .and_then(|i| i.parse::<usize>().ok())
+        .unwrap_or(words.len().saturating_sub(1));
+    words.get(index).is_none_or(|word| word.is_empty())
+}
+
+/// The command with every flag and option hidden, for a fresh word: the
+/// engine offers hidden candidates only when there is nothing else, so
+/// `mock <Tab>` offers the events, `sfhook <Tab>` the subcommands, and
+/// flags come with a `-` or when nothing else fits. Called after `build`,
+/// so that `--help` and the global options are hidden too.
+fn values_first(command: clap::Command) -> clap::Command {
+    command
+        .mut_args(|arg| {
+            if arg.is_positional() {
+                arg
+            } else {
+                arg.hide(true)
+            }
+        })
+        .mut_subcommands(values_first)
 }
 
 /// The value of the last `--home DIR` / `--home=DIR` among the words

@@ -105,9 +105,12 @@ fn subscribe_completes_event_slugs() {
 #[test]
 fn mock_tab_offers_events_and_never_types_a_lone_dash() {
     let home = TestHome::new();
-    let offered = bash_complete(&[("SFHOOK_HOME", home.path())], &["sfhook", "mock", ""]);
-    assert_eq!(sorted(values(offered.clone())), slugs());
-    // readline inserts the candidates' common prefix: there is none.
+    let env = [("SFHOOK_HOME", home.path())];
+    let offered = bash_complete(&env, &["sfhook", "mock", ""]);
+    // The events alone: flags come after a '-'.
+    assert_eq!(sorted(offered.clone()), slugs());
+    // readline inserts the candidates' common prefix: the start of an
+    // event's name, never a dash.
     let common = offered.iter().fold(offered[0].clone(), |prefix, c| {
         prefix
             .chars()
@@ -116,7 +119,36 @@ fn mock_tab_offers_events_and_never_types_a_lone_dash() {
             .map(|(a, _)| a)
             .collect()
     });
-    assert_eq!(common, "", "mock <Tab> types nothing by itself");
+    assert!(
+        !common.starts_with('-'),
+        "mock <Tab> types {common:?} by itself"
+    );
+    let flags = bash_complete(&env, &["sfhook", "mock", "-"]);
+    for flag in ["--platform", "--url", "--expect", "-H", "--profile"] {
+        assert!(flags.iter().any(|f| f == flag), "{flag} in {flags:?}");
+    }
+    // Where no value fits any more, the flags are offered at once.
+    let offered = bash_complete(&env, &["sfhook", "events", "show", "device-enrolled", ""]);
+    assert!(offered.iter().any(|f| f == "--compact"), "{offered:?}");
+}
+
+#[test]
+fn the_subcommands_are_offered_and_man_is_not_among_them() {
+    let home = TestHome::new();
+    let env = [("SFHOOK_HOME", home.path())];
+    let offered = bash_complete(&env, &["sfhook", ""]);
+    let expected: Vec<String> = command_paths()
+        .into_iter()
+        .filter(|path| path.len() == 1)
+        .map(|path| path[0].clone())
+        .collect();
+    assert_eq!(sorted(offered), sorted(expected));
+    assert_eq!(bash_complete(&env, &["sfhook", "ma"]), Vec::<String>::new());
+    assert_eq!(bash_complete(&env, &["sfhook", "m"]), ["mock"]);
+    assert_eq!(
+        bash_complete(&env, &["sfhook", "logs", ""]),
+        ["summary", "show", "prune"]
+    );
 }
 
 #[test]
@@ -228,7 +260,7 @@ fn a_broken_home_completes_quietly_and_does_not_block() {
         ["default"]
     );
     assert_eq!(
-        values(bash_complete(&env, &["sfhook", "logs", "show", ""])),
+        bash_complete(&env, &["sfhook", "logs", "show", "0"]),
         Vec::<String>::new()
     );
     // A home that is a file, and one that does not exist.
@@ -275,7 +307,7 @@ fn logs_show_and_redeliver_complete_request_ids_newest_first() {
         &["sfhook", "logs", "--request-id", ""],
         &["sfhook", "redeliver", "--request-id", ""],
     ] {
-        assert_eq!(values(bash_complete(&env, words)), ids, "{words:?}");
+        assert_eq!(bash_complete(&env, words), ids, "{words:?}");
     }
     // A prefix narrows them down.
     let newest = &ids[0];
@@ -311,7 +343,7 @@ fn request_ids_come_from_the_end_of_a_large_log() {
     newest.truncate(200);
 
     let env = [("SFHOOK_HOME", home.path())];
-    let offered = values(bash_complete(&env, &["sfhook", "logs", "show", ""]));
+    let offered = bash_complete(&env, &["sfhook", "logs", "show", ""]);
     assert_eq!(offered, newest, "the 200 newest, newest first");
 }
 
