@@ -17,6 +17,7 @@ use crate::core::expect::Expectation;
 use crate::core::filter::FilterSpec;
 use crate::core::fsutil;
 use crate::core::payload::{MAX_BODY_BYTES, PayloadSpec};
+use crate::ui::complete;
 use crate::ui::output::ColorChoice;
 use crate::ui::report::ReportTarget;
 
@@ -174,7 +175,8 @@ pub struct GlobalArgs {
         long,
         global = true,
         help_heading = "Global options",
-        value_name = "NAME"
+        value_name = "NAME",
+        add = complete::profiles()
     )]
     pub profile: Option<String>,
 
@@ -234,9 +236,6 @@ pub enum Command {
     /// Print the help of sfhook or of a subcommand
     #[command(after_help = HELP_HELP)]
     Help(HelpArgs),
-    /// Write the man pages into a directory
-    #[command(hide = true)]
-    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -326,11 +325,11 @@ pub struct EventsArgs {
     pub command: Option<EventsCommand>,
 
     /// Only events of this category
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(long, value_enum, ignore_case = true, add = complete::categories())]
     pub category: Option<Category>,
 
     /// Only events supported on this platform
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(long, value_enum, ignore_case = true, add = complete::platforms())]
     pub platform: Option<Platform>,
 
     /// Only events the profile is subscribed to
@@ -358,10 +357,11 @@ pub enum EventsCommand {
 #[command(after_help = EVENTS_SHOW_HELP)]
 pub struct EventShowArgs {
     /// The event: slug, wire name or display name (device-enrolled, device.enrolled, "Device Enrolled")
+    #[arg(add = complete::events())]
     pub event: String,
 
     /// The sample device's platform [default: the first that supports the event]
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(long, value_enum, ignore_case = true, add = complete::platforms())]
     pub platform: Option<Platform>,
 
     /// Print exactly the bytes 'mock' sends: one line of JSON, no trailing newline (one on a terminal)
@@ -393,7 +393,7 @@ impl EventShowArgs {
 #[command(after_help = EVENTS_SCHEMA_HELP)]
 pub struct EventSchemaArgs {
     /// The event: slug, wire name or display name
-    #[arg(required_unless_present = "all")]
+    #[arg(required_unless_present = "all", add = complete::events())]
     pub event: Option<String>,
 
     /// One document with every event: a definition per event under $defs, and a oneOf of them
@@ -404,7 +404,7 @@ pub struct EventSchemaArgs {
 #[derive(Debug, Args)]
 pub struct EventSelection {
     /// Events by slug, wire name or display name; none on a terminal offers a checklist
-    #[arg(value_name = "EVENT")]
+    #[arg(value_name = "EVENT", add = complete::events())]
     pub events: Vec<String>,
 
     /// Every event in the catalogue
@@ -412,7 +412,7 @@ pub struct EventSelection {
     pub all: bool,
 
     /// Every event of a category
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(long, value_enum, ignore_case = true, add = complete::categories())]
     pub category: Option<Category>,
 }
 
@@ -519,7 +519,7 @@ pub struct UnsubscribeArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct PayloadArgs {
     /// The sample device's platform [default: the first that supports the event]
-    #[arg(long, value_enum, ignore_case = true)]
+    #[arg(long, value_enum, ignore_case = true, add = complete::platforms())]
     pub platform: Option<Platform>,
 
     /// Send this JSON document as the whole body instead of the sample ('-': stdin); mock sends it byte for byte, send compacts it
@@ -581,6 +581,7 @@ pub struct ConnectionArgs {
 )]
 pub struct MockArgs {
     /// The event: slug, wire name or display name
+    #[arg(add = complete::events())]
     pub event: String,
 
     #[command(flatten)]
@@ -725,6 +726,7 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 )]
 pub struct SendArgs {
     /// The event: slug, wire name or display name
+    #[arg(add = complete::events())]
     pub event: String,
 
     #[command(flatten)]
@@ -744,7 +746,7 @@ pub struct SendArgs {
 )]
 pub struct RedeliverArgs {
     /// Request ids (or unique prefixes) of logged deliveries
-    #[arg(value_name = "ID", required_unless_present = "failed")]
+    #[arg(value_name = "ID", required_unless_present = "failed", add = complete::request_ids())]
     pub ids: Vec<String>,
 
     #[command(flatten)]
@@ -754,7 +756,7 @@ pub struct RedeliverArgs {
     pub connection: ConnectionArgs,
 
     /// Send with this profile's URL and secret, not those of the profile that logged the delivery
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = complete::profiles())]
     pub to_profile: Option<String>,
 
     /// List what would be re-sent (request id, event, profile, original code); send and log nothing
@@ -785,11 +787,11 @@ pub struct FilterArgs {
     pub code: Vec<String>,
 
     /// Only the delivery with this request id (or a unique prefix of it)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", add = complete::request_ids())]
     pub request_id: Option<String>,
 
     /// Only this event (slug, wire name or display name); repeatable
-    #[arg(long, value_name = "EVENT")]
+    #[arg(long, value_name = "EVENT", add = complete::events())]
     pub event: Vec<String>,
 
     /// Only failed deliveries
@@ -887,7 +889,7 @@ pub struct SummaryArgs {
 #[command(after_help = LOGS_SHOW_HELP)]
 pub struct LogShowArgs {
     /// The request id, or a unique prefix of it
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", add = complete::request_ids())]
     pub id: String,
 
     /// Print only the exact body bytes that were signed
@@ -1042,14 +1044,6 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
-}
-
-#[derive(Debug, Args)]
-#[command(after_help = MAN_HELP)]
-pub struct ManArgs {
-    /// Directory to write sfhook.1 and one page per subcommand into
-    #[arg(long, value_name = "DIR", default_value = "man")]
-    pub out: PathBuf,
 }
 
 // ------------------------------------------------------------ help texts
@@ -1285,11 +1279,13 @@ Examples:
   $ sfhook demo";
 
 const COMPLETIONS_HELP: &str = "\
+The script is small: at each Tab it asks sfhook for the candidates (events, profiles, request ids), so load it anew from the shell's startup file rather than saving its text.
+
 Examples:
-  # bash, for this shell
+  # bash, for this shell (for good: the same line in ~/.bashrc)
   $ source <(sfhook completions bash)
   # fish, for good
-  $ sfhook completions fish > ~/.config/fish/completions/sfhook.fish";
+  $ echo 'sfhook completions fish | source' > ~/.config/fish/completions/sfhook.fish";
 
 const HELP_HELP: &str = "\
 Same as --help after the command.
@@ -1297,10 +1293,6 @@ Same as --help after the command.
 Examples:
   $ sfhook help
   $ sfhook help logs prune";
-
-const MAN_HELP: &str = "\
-Examples:
-  $ sfhook man --out man";
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,12 @@ mod ui;
 use cli::{Cli, Command};
 use context::Context;
 
+/// When the shell runs sfhook to complete a command line, answers it and
+/// exits; otherwise returns at once. `main` calls it before parsing.
+pub fn complete_if_asked() {
+    ui::complete::answer_the_shell();
+}
+
 /// Runs a parsed command line and returns the process's exit code. Errors
 /// are printed here, once, as one line.
 pub fn run(cli: Cli) -> u8 {

@@ -1,22 +1,21 @@
-//! `sfhook completions SHELL`, `sfhook help [COMMAND...]` and the hidden
-//! `sfhook man --out DIR`. They describe the command line only and never
-//! load saved state.
+//! `sfhook completions SHELL` and `sfhook help [COMMAND...]`. They describe
+//! the command line only and never load saved state. (The man pages in
+//! `man/` are rendered by tests/cli/generated.rs, not by a command.)
 
 use std::io::Write;
-use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs, HelpArgs, ManArgs};
+use crate::cli::{Cli, CompletionsArgs, HelpArgs};
 use crate::core::error::usage;
-use crate::ui::output;
+use crate::ui::{complete, output};
 
+/// The shell's registration script: at each Tab it asks `sfhook` for the
+/// candidates (see `ui::complete`). Built in memory and written here, where
+/// a closed pipe (`| head`) is an ordinary error.
 pub fn completions(args: CompletionsArgs) -> Result<()> {
-    // clap_complete panics if a write fails, so the script is built in memory
-    // and written here, where a closed pipe (`| head`) is an ordinary error.
-    let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "sfhook", &mut script);
+    let script = complete::registration(args.shell)?;
     let mut stdout = output::stdout();
     stdout.write_all(&script)?;
     Ok(stdout.flush()?)
@@ -51,28 +50,4 @@ pub fn help(args: HelpArgs, color: bool) -> Result<()> {
         }
         Ok(_) => Err(usage("no help to show")),
     }
-}
-
-pub fn man(args: ManArgs) -> Result<()> {
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let mut command = Cli::command();
-    command.build();
-    write_pages(&command, "sfhook", &args.out)
-}
-
-/// `sfhook.1`, then `sfhook-<sub>.1` for every visible subcommand, recursively.
-fn write_pages(command: &clap::Command, name: &str, dir: &Path) -> Result<()> {
-    let command = command.clone().name(name.to_string());
-    let mut page = Vec::new();
-    clap_mangen::Man::new(command.clone()).render(&mut page)?;
-    let path = dir.join(format!("{name}.1"));
-    std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
-    for sub in command
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-    {
-        write_pages(sub, &format!("{name}-{}", sub.get_name()), dir)?;
-    }
-    Ok(())
 }

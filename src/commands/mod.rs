@@ -55,7 +55,6 @@ pub async fn dispatch(ctx: &Context, command: Command) -> Result<()> {
         Command::Demo => Box::pin(demo::run(ctx)).await,
         Command::Completions(args) => completions::completions(args),
         Command::Help(args) => completions::help(args, ctx.out.color()),
-        Command::Man(args) => completions::man(args),
     }
 }
 

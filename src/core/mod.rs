@@ -7,6 +7,7 @@
 //! `pub`; the rest are `pub(crate)`, so the compiler finds dead code.
 
 pub mod catalog;
+pub(crate) mod complete;
 pub mod config;
 pub(crate) mod delivery;
 pub(crate) mod doctor;

@@ -2,6 +2,7 @@
 //! colour, tables, prompts, progress, and text from outside made safe to
 //! print.
 
+pub(crate) mod complete;
 pub(crate) mod delivery;
 pub(crate) mod doctor;
 pub(crate) mod events;

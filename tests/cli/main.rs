@@ -11,6 +11,7 @@ mod support;
 mod admins;
 mod bad_input;
 mod bodies;
+mod completion;
 mod crash;
 mod deliveries;
 mod examples;

@@ -44,6 +44,8 @@ pub const CLEARED_ENV: &[&str] = &[
     "SFHOOK_PROFILE",
     "SFHOOK_SECRET",
     "SFHOOK_URL",
+    // Turns a run into a completion request.
+    "_SFHOOK_COMPLETE",
     "NO_COLOR",
     // anstream reads these to decide colour, as clap does.
     "CLICOLOR",
