@@ -4,8 +4,8 @@
 //! holding up the answers.
 
 use std::io::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread;
 use std::time::Duration;
@@ -221,6 +221,12 @@ fn render_refused(view: &View, refused: &Refused) -> String {
 /// Lines waiting for stdout; beyond this many, new ones are dropped.
 const BACKLOG: usize = 1024;
 
+/// Bytes of lines waiting for stdout; a line that would take the queue
+/// over it is dropped. `--json` lines carry whole payloads (up to 16 MiB
+/// each), so a count of lines alone would not bound the memory they hold.
+/// One largest payload fits.
+const BACKLOG_BYTES: usize = 20 * 1024 * 1024;
+
 /// Prints lines on stdout from a thread of its own, so that answering a
 /// request never waits for whoever reads stdout. When they fall behind by
 /// `BACKLOG` lines, further lines are dropped and counted; when they are
@@ -228,6 +234,7 @@ const BACKLOG: usize = 1024;
 pub(crate) struct Printer {
     lines: Mutex<Option<SyncSender<String>>>,
     dropped: AtomicU64,
+    queued_bytes: Arc<AtomicUsize>,
     done: Mutex<mpsc::Receiver<()>>,
 }
 
@@ -235,16 +242,16 @@ impl Printer {
     pub(crate) fn start() -> Printer {
         let (lines, queue) = mpsc::sync_channel::<String>(BACKLOG);
         let (finished, done) = mpsc::channel();
+        let queued_bytes = Arc::new(AtomicUsize::new(0));
+        let written = Arc::clone(&queued_bytes);
         thread::spawn(move || {
             let stdout = std::io::stdout();
             // Ends once the printer is finished and the queue is empty.
             while let Ok(line) = queue.recv() {
                 let mut locked = stdout.lock();
-                if locked
-                    .write_all(line.as_bytes())
-                    .and_then(|()| locked.flush())
-                    .is_err()
-                {
+                let result = locked.write_all(line.as_bytes()).and_then(|()| locked.flush());
+                written.fetch_sub(line.len(), Ordering::AcqRel);
+                if result.is_err() {
                     break; // nobody reads stdout any more
                 }
             }
@@ -253,6 +260,7 @@ impl Printer {
         Printer {
             lines: Mutex::new(Some(lines)),
             dropped: AtomicU64::new(0),
+            queued_bytes,
             done: Mutex::new(done),
         }
     }
@@ -261,9 +269,20 @@ impl Printer {
     pub(crate) fn print(&self, line: String) {
         let guard = self.lines.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(lines) = guard.as_ref() {
+            let len = line.len();
+            let before = self.queued_bytes.fetch_add(len, Ordering::AcqRel);
+            if before + len > BACKLOG_BYTES {
+                self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
             match lines.try_send(line) {
-                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
+                Ok(()) => {}
+                Err(TrySendError::Disconnected(_)) => {
+                    self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
+                }
                 Err(TrySendError::Full(_)) => {
+                    self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
                     self.dropped.fetch_add(1, Ordering::Relaxed);
                 }
             }
