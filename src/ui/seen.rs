@@ -235,6 +235,9 @@ pub(crate) struct Printer {
     lines: Mutex<Option<SyncSender<String>>>,
     dropped: AtomicU64,
     queued_bytes: Arc<AtomicUsize>,
+    /// Lines taken but not yet written whole: at the stop, they count as
+    /// not printed.
+    pending: Arc<AtomicU64>,
     done: Mutex<mpsc::Receiver<()>>,
 }
 
@@ -244,6 +247,8 @@ impl Printer {
         let (finished, done) = mpsc::channel();
         let queued_bytes = Arc::new(AtomicUsize::new(0));
         let written = Arc::clone(&queued_bytes);
+        let pending = Arc::new(AtomicU64::new(0));
+        let printed = Arc::clone(&pending);
         thread::spawn(move || {
             let stdout = std::io::stdout();
             // Ends once the printer is finished and the queue is empty.
@@ -254,6 +259,7 @@ impl Printer {
                 if result.is_err() {
                     break; // nobody reads stdout any more
                 }
+                printed.fetch_sub(1, Ordering::AcqRel);
             }
             let _ = finished.send(());
         });
@@ -261,6 +267,7 @@ impl Printer {
             lines: Mutex::new(Some(lines)),
             dropped: AtomicU64::new(0),
             queued_bytes,
+            pending,
             done: Mutex::new(done),
         }
     }
@@ -276,12 +283,15 @@ impl Printer {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
                 return;
             }
+            self.pending.fetch_add(1, Ordering::AcqRel);
             match lines.try_send(line) {
                 Ok(()) => {}
                 Err(TrySendError::Disconnected(_)) => {
+                    self.pending.fetch_sub(1, Ordering::AcqRel);
                     self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
                 }
                 Err(TrySendError::Full(_)) => {
+                    self.pending.fetch_sub(1, Ordering::AcqRel);
                     self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
                     self.dropped.fetch_add(1, Ordering::Relaxed);
                 }
@@ -290,7 +300,7 @@ impl Printer {
     }
 
     /// Stops taking lines and gives what is queued up to `wait` to reach
-    /// stdout; returns how many lines were dropped.
+    /// stdout; returns how many lines were dropped or are still waiting.
     pub(crate) fn finish(&self, wait: Duration) -> u64 {
         self.lines.lock().unwrap_or_else(|e| e.into_inner()).take();
         let _ = self
@@ -298,6 +308,6 @@ impl Printer {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .recv_timeout(wait);
-        self.dropped.load(Ordering::Relaxed)
+        self.dropped.load(Ordering::Relaxed) + self.pending.load(Ordering::Acquire)
     }
 }

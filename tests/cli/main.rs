@@ -19,6 +19,7 @@ mod generated;
 mod harness;
 mod help;
 mod listen;
+mod listen_hardening;
 mod logs;
 mod properties;
 mod scenarios;
