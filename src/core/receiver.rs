@@ -116,7 +116,8 @@ pub struct Limits {
     /// or idle between requests), so stalled connections cannot keep a
     /// real sender out; if every one is being answered, the new one is
     /// closed. 256 is far above what a webhook sender opens (sfhook's own
-    /// bursts use 16) and, with 64 KiB of buffer each, at most 16 MiB.
+    /// bursts use 16) and, with 64 KiB of buffer each, at most 16 MiB;
+    /// fewer when file descriptors are scarce (`connection_cap`).
     pub max_connections: usize,
     /// Time a sender has to send a request's headers, and again its body;
     /// then the connection is closed (a body too slow is answered 408).
@@ -135,10 +136,46 @@ pub struct Limits {
 /// The default `Limits::read_timeout`, and `listen --read-timeout`'s.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The connection cap: 256, or fewer when the process may not open that
+/// many files. Each connection takes a descriptor, and with `--forward-to`
+/// one more to the app; 32 are kept for the listener, stdio and the
+/// runtime. A soft limit below 1024 is first raised towards the hard one,
+/// as Go and most servers do.
+fn connection_cap() -> usize {
+    const WANTED: usize = 256;
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit with a valid pointer to a
+        // properly initialised rlimit.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                return WANTED;
+            }
+            if limit.rlim_cur < 1024 && limit.rlim_max > limit.rlim_cur {
+                let raised = libc::rlimit {
+                    rlim_cur: limit.rlim_max.min(1024),
+                    rlim_max: limit.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit = raised;
+                }
+            }
+        }
+        let files = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+        (files.saturating_sub(32) / 2).clamp(8, WANTED)
+    }
+    #[cfg(not(unix))]
+    WANTED
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            max_connections: 256,
+            max_connections: connection_cap(),
             read_timeout: DEFAULT_READ_TIMEOUT,
             body_budget: MAX_BODY_BYTES + 4 * 1024 * 1024,
             max_buffer: 64 * 1024,
@@ -617,8 +654,8 @@ fn verify_exactly(secret: &Secret, body: &[u8], given: &str) -> bool {
 }
 
 /// The names under `/data/devices`, found without building the document:
-/// everything else is skipped as it is read, so a large body costs no
-/// memory beyond itself.
+/// everything else is skipped as it is read, and each device is looked at
+/// and let go in turn, so a large body costs little memory beyond itself.
 fn device_names(body: &[u8]) -> Vec<String> {
     #[derive(Deserialize)]
     struct Document<'a> {
@@ -626,26 +663,49 @@ fn device_names(body: &[u8]) -> Vec<String> {
         data: Option<&'a RawValue>,
     }
     #[derive(Deserialize)]
-    struct Data<'a> {
-        #[serde(borrow)]
-        devices: Option<Vec<&'a RawValue>>,
+    struct Data {
+        devices: Option<Names>,
     }
-    #[derive(Deserialize)]
-    struct Device<'a> {
-        #[serde(borrow)]
-        name: Option<&'a RawValue>,
-    }
-    let devices = serde_json::from_slice::<Document>(body)
+    serde_json::from_slice::<Document>(body)
         .ok()
         .and_then(|document| document.data)
         .and_then(|data| serde_json::from_str::<Data>(data.get()).ok())
         .and_then(|data| data.devices)
-        .unwrap_or_default();
-    devices
-        .iter()
-        .filter_map(|device| serde_json::from_str::<Device>(device.get()).ok()?.name)
-        .filter_map(|name| serde_json::from_str::<String>(name.get()).ok())
-        .collect()
+        .map(|names| names.0)
+        .unwrap_or_default()
+}
+
+/// The `name` strings of an array of devices; devices without one, or
+/// that are not objects, are passed over.
+struct Names(Vec<String>);
+
+impl<'de> Deserialize<'de> for Names {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Names, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Names;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of devices")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Names, A::Error> {
+                #[derive(Deserialize)]
+                struct Device<'a> {
+                    #[serde(borrow)]
+                    name: Option<&'a RawValue>,
+                }
+                let mut names = Vec::new();
+                while let Some(device) = seq.next_element::<&'de RawValue>()? {
+                    let name = serde_json::from_str::<Device>(device.get())
+                        .ok()
+                        .and_then(|device| device.name)
+                        .and_then(|name| serde_json::from_str::<String>(name.get()).ok());
+                    names.extend(name);
+                }
+                Ok(Names(names))
+            }
+        }
+        deserializer.deserialize_seq(Visit)
+    }
 }
 
 /// Completes on Ctrl-C, or on SIGTERM where there is one.

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::core::receiver::{Forwarded, Heard, Refused, Seen};
 use crate::core::units::{format_timestamp, human_ms, millis};
@@ -37,7 +37,7 @@ struct SeenJson<'a> {
     signature_valid: bool,
     status: u16,
     devices: &'a [String],
-    payload: Value,
+    payload: Box<RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     forwarded: Option<ForwardedJson>,
 }
@@ -88,6 +88,41 @@ pub(crate) fn print_heard(view: &View, heard: &Heard) {
     let _ = stdout.flush();
 }
 
+/// The body for `--json`'s `payload`: JSON on one line, or else a string
+/// of its text. The JSON is checked and its spaces between tokens removed
+/// without building the document, whose tree can take fifty times the
+/// memory of its text.
+fn payload_json(body: &[u8]) -> Box<RawValue> {
+    let compact = serde_json::from_slice::<&RawValue>(body)
+        .ok()
+        .map(|raw| compact_json(raw.get()))
+        .and_then(|text| RawValue::from_string(text).ok());
+    compact.unwrap_or_else(|| {
+        serde_json::value::to_raw_value(&String::from_utf8_lossy(body)).unwrap_or_default()
+    })
+}
+
+/// Valid JSON `text` without the whitespace between its tokens.
+fn compact_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn render_seen(view: &View, seen: &Seen) -> String {
     let out = view.out;
     let verdict = if seen.signature_valid {
@@ -97,9 +132,7 @@ fn render_seen(view: &View, seen: &Seen) -> String {
     };
     match out.mode(view.json) {
         Mode::Json => {
-            let payload = serde_json::from_slice::<Value>(&seen.body).unwrap_or_else(|_| {
-                Value::String(String::from_utf8_lossy(&seen.body).into_owned())
-            });
+            let payload = payload_json(&seen.body);
             let line = SeenJson {
                 time: format_timestamp(seen.at),
                 event: &seen.event,
@@ -115,7 +148,11 @@ fn render_seen(view: &View, seen: &Seen) -> String {
                     latency_ms: millis(f.latency),
                 }),
             };
-            serde_json::to_string(&line).unwrap_or_default() + "\n"
+            // Sized for the payload at once: no copy as it grows.
+            let mut text = Vec::with_capacity(line.payload.get().len() + 512);
+            let _ = serde_json::to_writer(&mut text, &line);
+            text.push(b'\n');
+            String::from_utf8(text).unwrap_or_default()
         }
         Mode::Terminal => {
             let verdict = if seen.signature_valid {
@@ -309,5 +346,28 @@ impl Printer {
             .unwrap_or_else(|e| e.into_inner())
             .recv_timeout(wait);
         self.dropped.load(Ordering::Relaxed) + self.pending.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_is_one_line_of_the_same_json() {
+        let pretty = "{\n  \"a b\": [1, 2.50, {\"q\": \"say \\\"hi\\\" \\\\ \"}],\r\n\t\"n\": null }\n";
+        let line = payload_json(pretty.as_bytes());
+        assert_eq!(
+            line.get(),
+            r#"{"a b":[1,2.50,{"q":"say \"hi\" \\ "}],"n":null}"#
+        );
+        let parsed: serde_json::Value = serde_json::from_str(line.get()).unwrap();
+        assert_eq!(parsed, serde_json::from_str::<serde_json::Value>(pretty).unwrap());
+    }
+
+    #[test]
+    fn a_payload_that_is_not_json_is_a_string() {
+        assert_eq!(payload_json(b"a=1 \"b\"\n").get(), r#""a=1 \"b\"\n""#);
+        assert_eq!(payload_json(b"").get(), r#""""#);
     }
 }

@@ -127,6 +127,7 @@ fn an_unread_stdout_still_answers_deliveries_and_sigterm_stops_it() {
         .unwrap();
     let _unread = child.stdout.take();
     let stderr = lines_of(child.stderr.take().unwrap());
+    let mut child = KillOnDrop(child);
     let line = stderr.recv_timeout(HANG).expect("listen says where it listens");
     let addr = line
         .strip_prefix("Listening on http://")
@@ -134,7 +135,7 @@ fn an_unread_stdout_still_answers_deliveries_and_sigterm_stops_it() {
         .unwrap_or_else(|| panic!("{line}"))
         .to_string();
     flood(&addr);
-    let (took, code) = terminate(&mut child);
+    let (took, code) = terminate(&mut child.0);
     eprintln!("listen with an unread stdout stopped {took:?} after SIGTERM");
     assert_eq!(code, Some(0));
     let said = drain(&stderr).join("\n");
@@ -156,7 +157,7 @@ fn stdout_and_stderr_in_one_unread_pipe_do_not_keep_it_from_stopping() {
         .stdin(Stdio::null())
         .stdout(writer.try_clone().unwrap())
         .stderr(writer);
-    let mut child = cmd.spawn().unwrap();
+    let mut child = KillOnDrop(cmd.spawn().unwrap());
     drop(cmd); // our copies of the pipe's writing end
     assert!(
         wait_until(HANG, || ready.exists()),
@@ -170,7 +171,7 @@ fn stdout_and_stderr_in_one_unread_pipe_do_not_keep_it_from_stopping() {
         .unwrap()
         .to_string();
     flood(&addr);
-    let (took, code) = terminate(&mut child);
+    let (took, code) = terminate(&mut child.0);
     eprintln!("listen 2>&1 into an unread pipe stopped {took:?} after SIGTERM");
     assert_eq!(code, Some(0));
     drop(reader);
@@ -195,14 +196,70 @@ fn stall(addr: &str, count: usize) -> Vec<TcpStream> {
         .collect()
 }
 
+/// A child that is killed if the test fails before it stops.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// `sfhook listen --port 0` with at most `files` file descriptors, as on
+/// a machine whose `ulimit -n` is low; its address once it listens.
+fn listen_with_few_files(home: &TestHome, files: libc::rlim_t) -> (KillOnDrop, String) {
+    use std::os::unix::process::CommandExt as _;
+    let ready = home.path().join("few-files.url");
+    let mut cmd = home.std_cmd();
+    cmd.env("SFHOOK_SECRET", SECRET)
+        .args(["listen", "--port", "0", "--ready-file"])
+        .arg(&ready)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: setrlimit is async-signal-safe and touches only the child.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: files,
+                rlim_max: files,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let child = KillOnDrop(cmd.spawn().unwrap());
+    assert!(
+        wait_until(HANG, || ready.exists()),
+        "listen wrote no ready file"
+    );
+    let url = std::fs::read_to_string(&ready).unwrap();
+    let addr = url
+        .trim()
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
+    (child, addr)
+}
+
 #[test]
 fn five_hundred_stalled_connections_do_not_keep_a_real_sender_out() {
+    // With 256 files, listen once ran out of descriptors: every new
+    // connection waited in the kernel's queue, the real sender's too.
     let home = TestHome::new();
-    let listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &[]);
-    let _stalled = stall(&listener.addr, 500);
+    let (mut child, addr) = listen_with_few_files(&home, 256);
+    let url = format!("http://{addr}/payload");
+    let _stalled = stall(&addr, 500);
     let started = Instant::now();
     run_expecting(
-        home.mock_at(&listener.url(), "device-enrolled")
+        home.mock_at(&url, "device-enrolled")
             .args(["--timeout", "5s"]),
         0,
     );
@@ -210,14 +267,15 @@ fn five_hundred_stalled_connections_do_not_keep_a_real_sender_out() {
         "a mock behind 500 stalled connections answered in {:?}",
         started.elapsed()
     );
-    // And the stalled ones are not given up on by the sender only: a
-    // second wave replaces the first without harm.
-    let _second = stall(&listener.addr, 500);
+    // A second wave takes the places of the first without harm.
+    let _second = stall(&addr, 500);
     run_expecting(
-        home.mock_at(&listener.url(), "device-enrolled")
+        home.mock_at(&url, "device-enrolled")
             .args(["--timeout", "5s"]),
         0,
     );
+    let (_, code) = terminate(&mut child.0);
+    assert_eq!(code, Some(0));
 }
 
 // ------------------------------------------------------------ slow requests
