@@ -324,6 +324,7 @@ Register-ArgumentCompleter -Native -CommandName 'sfhook' -ScriptBlock {
             [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Forward each delivery with a valid signature to the app at URL (same body and headers); the sender gets the app''s status and body')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time the app has to answer a forwarded delivery: seconds or a unit (500ms, 10s, 2m) [default: 10s]')
             [CompletionResult]::new('--ready-file', '--ready-file', [CompletionResultType]::ParameterName, 'Once connections are accepted, write the listening URL (and a newline) to PATH')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Time a sender has to send a request''s headers, and again its body, before the connection is closed (a slow body gets 408): seconds or a unit [default: 10s]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile to use [default: default]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')

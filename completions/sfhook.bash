@@ -436,7 +436,7 @@ _sfhook() {
             return 0
             ;;
         sfhook__subcmd__listen)
-            opts="-h --host --port --path --json --forward-to --timeout --ready-file --home --profile --color --help"
+            opts="-h --host --port --path --json --forward-to --timeout --ready-file --read-timeout --home --profile --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -463,6 +463,10 @@ _sfhook() {
                     return 0
                     ;;
                 --ready-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

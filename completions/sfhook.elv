@@ -301,6 +301,7 @@ set edit:completion:arg-completer[sfhook] = {|@words|
             cand --forward-to 'Forward each delivery with a valid signature to the app at URL (same body and headers); the sender gets the app''s status and body'
             cand --timeout 'Time the app has to answer a forwarded delivery: seconds or a unit (500ms, 10s, 2m) [default: 10s]'
             cand --ready-file 'Once connections are accepted, write the listening URL (and a newline) to PATH'
+            cand --read-timeout 'Time a sender has to send a request''s headers, and again its body, before the connection is closed (a slow body gets 408): seconds or a unit [default: 10s]'
             cand --home 'Keep config.toml and deliveries.jsonl in DIR instead of the platform''s directories'
             cand --profile 'The profile to use [default: default]'
             cand --color 'When to colour the output'

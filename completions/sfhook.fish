@@ -306,6 +306,7 @@ complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l path -d 'Path t
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l forward-to -d 'Forward each delivery with a valid signature to the app at URL (same body and headers); the sender gets the app\'s status and body' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l timeout -d 'Time the app has to answer a forwarded delivery: seconds or a unit (500ms, 10s, 2m) [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l ready-file -d 'Once connections are accepted, write the listening URL (and a newline) to PATH' -r -F
+complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l read-timeout -d 'Time a sender has to send a request\'s headers, and again its body, before the connection is closed (a slow body gets 408): seconds or a unit [default: 10s]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l home -d 'Keep config.toml and deliveries.jsonl in DIR instead of the platform\'s directories' -r -F
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l profile -d 'The profile to use [default: default]' -r
 complete -c sfhook -n "__fish_sfhook_using_subcommand listen" -l color -d 'When to colour the output' -r -f -a "auto\t'Colour on a terminal that supports it, unless NO_COLOR is set or CLICOLOR=0'
