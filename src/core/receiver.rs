@@ -5,10 +5,10 @@
 //! valid signature goes on to the app (same body, same end-to-end headers)
 //! and the sender gets the app's answer.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -329,9 +329,7 @@ where
                 let shared = Arc::clone(&shared);
                 let on_request = Arc::clone(&on_request);
                 let this = Arc::clone(&this);
-                async move {
-                    Ok::<_, Infallible>(handle(request, &shared, &this, &*on_request).await)
-                }
+                async move { Ok::<_, Infallible>(handle(request, &shared, &this, &*on_request).await) }
             });
             let serving = http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -535,9 +533,10 @@ async fn take_body(
 /// request was not read.
 fn answer_and_close(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
     let mut response = answer(status, text);
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
     response
 }
 
@@ -602,7 +601,9 @@ async fn handle(
                 ),
                 // The sender is gone or broke the framing: nobody reads
                 // an answer, and there is nothing to show.
-                NotTaken::Broken => return answer_and_close(StatusCode::BAD_REQUEST, "Bad Request\n"),
+                NotTaken::Broken => {
+                    return answer_and_close(StatusCode::BAD_REQUEST, "Bad Request\n");
+                }
             };
             on_request(Heard::Refused(Refused {
                 at: Timestamp::now(),
@@ -687,7 +688,10 @@ impl<'de> Deserialize<'de> for Names {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an array of devices")
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Names, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Names, A::Error> {
                 #[derive(Deserialize)]
                 struct Device<'a> {
                     #[serde(borrow)]

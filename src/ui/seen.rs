@@ -5,8 +5,8 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -291,7 +291,9 @@ impl Printer {
             // Ends once the printer is finished and the queue is empty.
             while let Ok(line) = queue.recv() {
                 let mut locked = stdout.lock();
-                let result = locked.write_all(line.as_bytes()).and_then(|()| locked.flush());
+                let result = locked
+                    .write_all(line.as_bytes())
+                    .and_then(|()| locked.flush());
                 written.fetch_sub(line.len(), Ordering::AcqRel);
                 if result.is_err() {
                     break; // nobody reads stdout any more
@@ -355,14 +357,18 @@ mod tests {
 
     #[test]
     fn a_payload_is_one_line_of_the_same_json() {
-        let pretty = "{\n  \"a b\": [1, 2.50, {\"q\": \"say \\\"hi\\\" \\\\ \"}],\r\n\t\"n\": null }\n";
+        let pretty =
+            "{\n  \"a b\": [1, 2.50, {\"q\": \"say \\\"hi\\\" \\\\ \"}],\r\n\t\"n\": null }\n";
         let line = payload_json(pretty.as_bytes());
         assert_eq!(
             line.get(),
             r#"{"a b":[1,2.50,{"q":"say \"hi\" \\ "}],"n":null}"#
         );
         let parsed: serde_json::Value = serde_json::from_str(line.get()).unwrap();
-        assert_eq!(parsed, serde_json::from_str::<serde_json::Value>(pretty).unwrap());
+        assert_eq!(
+            parsed,
+            serde_json::from_str::<serde_json::Value>(pretty).unwrap()
+        );
     }
 
     #[test]

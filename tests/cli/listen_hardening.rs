@@ -81,7 +81,8 @@ fn post_signed(addr: &str, body: &[u8]) -> Option<u16> {
 /// A valid delivery of about `size` bytes: the mock payload's shape with a
 /// padding field.
 fn padded_body(size: usize) -> Vec<u8> {
-    let mut body = br#"{"event":"device.enrolled","data":{"devices":[{"name":"Pixel"}]},"pad":""#.to_vec();
+    let mut body =
+        br#"{"event":"device.enrolled","data":{"devices":[{"name":"Pixel"}]},"pad":""#.to_vec();
     body.resize(size - 2, b'x');
     body.extend_from_slice(b"\"}");
     body
@@ -92,7 +93,9 @@ fn padded_body(size: usize) -> Vec<u8> {
 fn terminate(child: &mut Child) -> (Duration, Option<i32>) {
     let started = Instant::now();
     signal(child, libc::SIGTERM);
-    let stopped = wait_until(Duration::from_secs(5), || child.try_wait().unwrap().is_some());
+    let stopped = wait_until(Duration::from_secs(5), || {
+        child.try_wait().unwrap().is_some()
+    });
     let took = started.elapsed();
     if !stopped {
         let _ = child.kill();
@@ -128,7 +131,9 @@ fn an_unread_stdout_still_answers_deliveries_and_sigterm_stops_it() {
     let _unread = child.stdout.take();
     let stderr = lines_of(child.stderr.take().unwrap());
     let mut child = KillOnDrop(child);
-    let line = stderr.recv_timeout(HANG).expect("listen says where it listens");
+    let line = stderr
+        .recv_timeout(HANG)
+        .expect("listen says where it listens");
     let addr = line
         .strip_prefix("Listening on http://")
         .and_then(|rest| rest.split('/').next())
@@ -349,7 +354,11 @@ fn read_timeout_must_be_a_duration() {
             .args(["listen", "--read-timeout", "soon"]),
         2,
     );
-    assert!(stderr_of(&out).contains("--read-timeout"), "{}", describe(&out));
+    assert!(
+        stderr_of(&out).contains("--read-timeout"),
+        "{}",
+        describe(&out)
+    );
 }
 
 // ------------------------------------------------------------------ memory
@@ -412,8 +421,14 @@ fn fifty_large_slow_bodies_stay_under_64_mb() {
     let (_, code) = terminate(&mut listener.child);
     assert_eq!(code, Some(0));
     let lines = drain(&listener.stdout);
-    let refused = lines.iter().filter(|l| l.contains("\t503\tPOST /payload")).count();
-    let taken = lines.iter().filter(|l| l.contains("\tvalid\t200\t")).count();
+    let refused = lines
+        .iter()
+        .filter(|l| l.contains("\t503\tPOST /payload"))
+        .count();
+    let taken = lines
+        .iter()
+        .filter(|l| l.contains("\tvalid\t200\t"))
+        .count();
     eprintln!("listen's lines: {taken} deliveries taken, {refused} refused with 503");
     assert!(refused > 0, "the budget never refused a body: {lines:?}");
     assert_eq!(taken + refused, 51, "{lines:?}");
@@ -424,15 +439,10 @@ fn fifty_large_slow_bodies_stay_under_64_mb() {
 #[test]
 fn an_address_other_machines_reach_is_warned_about() {
     let home = TestHome::new();
-    let listener = Listener::start(
-        &home,
-        &[("SFHOOK_SECRET", SECRET)],
-        &["--host", "0.0.0.0"],
-    );
+    let listener = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &["--host", "0.0.0.0"]);
     let warning = listener.preamble.join("\n");
     assert!(
-        warning.contains("warning: listening on 0.0.0.0:")
-            && warning.contains("other machines"),
+        warning.contains("warning: listening on 0.0.0.0:") && warning.contains("other machines"),
         "{warning}"
     );
     let local = Listener::start(&home, &[("SFHOOK_SECRET", SECRET)], &[]);
