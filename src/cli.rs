@@ -980,6 +980,10 @@ pub struct ListenArgs {
     /// Once connections are accepted, write the listening URL (and a newline) to PATH
     #[arg(long, value_name = "PATH")]
     pub ready_file: Option<PathBuf>,
+
+    /// Time a sender has to send a request's headers, and again its body, before the connection is closed (a slow body gets 408): seconds or a unit [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout, allow_hyphen_values = true)]
+    pub read_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -1245,7 +1249,9 @@ Answers 200 to a delivery with a valid X-SF-Signature and 406 'Signatures mismat
 
 With --forward-to, a delivery with a valid signature goes on to the app with the same body and headers (all but Host and hop-by-hop ones), and the sender gets the app's status and body; one with an invalid signature gets 406 and is not forwarded; if the app cannot be reached in time, the sender gets 502.
 
-One line per request answered, 404 (wrong path), 405 (wrong method) and 413 (too large) included. On a pipe, tab-separated: time, event, request id, 'valid' or 'invalid', status answered, device names; with --forward-to two more: the app's status (or 'unreachable: WHY', '-' if not forwarded) and its latency in ms. A request that is not a delivery shows '-', '-', 'unchecked', the status, and its method and path. Lines that stdout cannot take in time are dropped and counted, never waited for.
+One line per request answered, 404 (wrong path), 405 (wrong method), 408 (body too slow), 413 (too large) and 503 (too many bodies at once) included. On a pipe, tab-separated: time, event, request id, 'valid' or 'invalid', status answered, device names; with --forward-to two more: the app's status (or 'unreachable: WHY', '-' if not forwarded) and its latency in ms. A request that is not a delivery shows '-', '-', 'unchecked', the status, and its method and path. Lines that stdout cannot take in time are dropped and counted, never waited for.
+
+Limits, so that no sender can freeze it: 256 connections at once (one more closes the oldest that is still sending or idle); a request's headers, and then its body, must arrive within --read-timeout; a body over 16 MiB gets 413, and one that would take the bodies arriving at once over 20 MiB gets 503. With a --host that is not a loopback address (0.0.0.0, ::) it warns that other machines can reach it.
 
 Examples:
   # Receive on http://127.0.0.1:8787/payload; fire at it from another terminal

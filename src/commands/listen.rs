@@ -14,7 +14,7 @@ use crate::core::config::DEFAULT_TIMEOUT;
 use crate::core::endpoint::Endpoint;
 use crate::core::error::usage;
 use crate::core::fsutil;
-use crate::core::receiver::{self, Forward, Heard, Receiver};
+use crate::core::receiver::{self, DEFAULT_READ_TIMEOUT, Forward, Heard, Limits, Receiver};
 use crate::ui::seen::{Printer, View, listening_line, render};
 
 /// How long lines still queued at the stop may take to reach stdout.
@@ -45,6 +45,11 @@ pub async fn run(ctx: &Context, args: ListenArgs) -> Result<()> {
     let secret = ctx.secret_from_env_or_profile()?;
     let listener = receiver::bind(&args.host, args.port).await?;
     let address = listener.local_addr()?;
+    if !address.ip().is_loopback() {
+        ctx.out.warn(format!(
+            "listening on {address} takes requests from other machines too, not only this one; --host 127.0.0.1 keeps it local"
+        ));
+    }
     let url = format!("http://{address}{}", args.path);
     let source = if ctx.env_secret()?.is_some() {
         "SFHOOK_SECRET".to_string()
@@ -77,9 +82,14 @@ pub async fn run(ctx: &Context, args: ListenArgs) -> Result<()> {
         path: args.path,
         forward: forward.map(|(forward, _)| forward),
     });
-    receiver::serve(
+    let limits = Limits {
+        read_timeout: args.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
+        ..Limits::default()
+    };
+    receiver::serve_with(
         listener,
         receiver,
+        limits,
         move |heard| {
             if matches!(heard, Heard::Delivery(_)) {
                 counter.fetch_add(1, Ordering::Relaxed);
@@ -102,15 +112,29 @@ pub async fn run(ctx: &Context, args: ListenArgs) -> Result<()> {
     } else {
         String::new()
     };
-    ctx.out.note(format!(
+    let stopped = format!(
         "Stopped after {received} {}{dropped}",
         if received == 1 {
             "delivery"
         } else {
             "deliveries"
         }
-    ));
+    );
+    note_without_waiting(ctx, stopped, FINAL_FLUSH);
     Ok(())
+}
+
+/// Says `line` on stderr from a thread of its own and waits for it at most
+/// `wait`: stderr may be the same full pipe as stdout (`2>&1 | less`), and
+/// a write there must not keep the process from exiting.
+fn note_without_waiting(ctx: &Context, line: String, wait: Duration) {
+    let out = ctx.out.clone();
+    let (said, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        out.note(line);
+        let _ = said.send(());
+    });
+    let _ = done.recv_timeout(wait);
 }
 
 /// The URL and a newline, replacing `path` in one rename so that a script

@@ -4,14 +4,14 @@
 //! holding up the answers.
 
 use std::io::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::core::receiver::{Forwarded, Heard, Refused, Seen};
 use crate::core::units::{format_timestamp, human_ms, millis};
@@ -37,7 +37,7 @@ struct SeenJson<'a> {
     signature_valid: bool,
     status: u16,
     devices: &'a [String],
-    payload: Value,
+    payload: Box<RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     forwarded: Option<ForwardedJson>,
 }
@@ -88,6 +88,41 @@ pub(crate) fn print_heard(view: &View, heard: &Heard) {
     let _ = stdout.flush();
 }
 
+/// The body for `--json`'s `payload`: JSON on one line, or else a string
+/// of its text. The JSON is checked and its spaces between tokens removed
+/// without building the document, whose tree can take fifty times the
+/// memory of its text.
+fn payload_json(body: &[u8]) -> Box<RawValue> {
+    let compact = serde_json::from_slice::<&RawValue>(body)
+        .ok()
+        .map(|raw| compact_json(raw.get()))
+        .and_then(|text| RawValue::from_string(text).ok());
+    compact.unwrap_or_else(|| {
+        serde_json::value::to_raw_value(&String::from_utf8_lossy(body)).unwrap_or_default()
+    })
+}
+
+/// Valid JSON `text` without the whitespace between its tokens.
+fn compact_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn render_seen(view: &View, seen: &Seen) -> String {
     let out = view.out;
     let verdict = if seen.signature_valid {
@@ -97,9 +132,7 @@ fn render_seen(view: &View, seen: &Seen) -> String {
     };
     match out.mode(view.json) {
         Mode::Json => {
-            let payload = serde_json::from_slice::<Value>(&seen.body).unwrap_or_else(|_| {
-                Value::String(String::from_utf8_lossy(&seen.body).into_owned())
-            });
+            let payload = payload_json(&seen.body);
             let line = SeenJson {
                 time: format_timestamp(seen.at),
                 event: &seen.event,
@@ -115,7 +148,11 @@ fn render_seen(view: &View, seen: &Seen) -> String {
                     latency_ms: millis(f.latency),
                 }),
             };
-            serde_json::to_string(&line).unwrap_or_default() + "\n"
+            // Sized for the payload at once: no copy as it grows.
+            let mut text = Vec::with_capacity(line.payload.get().len() + 512);
+            let _ = serde_json::to_writer(&mut text, &line);
+            text.push(b'\n');
+            String::from_utf8(text).unwrap_or_default()
         }
         Mode::Terminal => {
             let verdict = if seen.signature_valid {
@@ -221,6 +258,12 @@ fn render_refused(view: &View, refused: &Refused) -> String {
 /// Lines waiting for stdout; beyond this many, new ones are dropped.
 const BACKLOG: usize = 1024;
 
+/// Bytes of lines waiting for stdout; a line that would take the queue
+/// over it is dropped. `--json` lines carry whole payloads (up to 16 MiB
+/// each), so a count of lines alone would not bound the memory they hold.
+/// One largest payload fits.
+const BACKLOG_BYTES: usize = 20 * 1024 * 1024;
+
 /// Prints lines on stdout from a thread of its own, so that answering a
 /// request never waits for whoever reads stdout. When they fall behind by
 /// `BACKLOG` lines, further lines are dropped and counted; when they are
@@ -228,6 +271,10 @@ const BACKLOG: usize = 1024;
 pub(crate) struct Printer {
     lines: Mutex<Option<SyncSender<String>>>,
     dropped: AtomicU64,
+    queued_bytes: Arc<AtomicUsize>,
+    /// Lines taken but not yet written whole: at the stop, they count as
+    /// not printed.
+    pending: Arc<AtomicU64>,
     done: Mutex<mpsc::Receiver<()>>,
 }
 
@@ -235,24 +282,31 @@ impl Printer {
     pub(crate) fn start() -> Printer {
         let (lines, queue) = mpsc::sync_channel::<String>(BACKLOG);
         let (finished, done) = mpsc::channel();
+        let queued_bytes = Arc::new(AtomicUsize::new(0));
+        let written = Arc::clone(&queued_bytes);
+        let pending = Arc::new(AtomicU64::new(0));
+        let printed = Arc::clone(&pending);
         thread::spawn(move || {
             let stdout = std::io::stdout();
             // Ends once the printer is finished and the queue is empty.
             while let Ok(line) = queue.recv() {
                 let mut locked = stdout.lock();
-                if locked
+                let result = locked
                     .write_all(line.as_bytes())
-                    .and_then(|()| locked.flush())
-                    .is_err()
-                {
+                    .and_then(|()| locked.flush());
+                written.fetch_sub(line.len(), Ordering::AcqRel);
+                if result.is_err() {
                     break; // nobody reads stdout any more
                 }
+                printed.fetch_sub(1, Ordering::AcqRel);
             }
             let _ = finished.send(());
         });
         Printer {
             lines: Mutex::new(Some(lines)),
             dropped: AtomicU64::new(0),
+            queued_bytes,
+            pending,
             done: Mutex::new(done),
         }
     }
@@ -261,9 +315,23 @@ impl Printer {
     pub(crate) fn print(&self, line: String) {
         let guard = self.lines.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(lines) = guard.as_ref() {
+            let len = line.len();
+            let before = self.queued_bytes.fetch_add(len, Ordering::AcqRel);
+            if before + len > BACKLOG_BYTES {
+                self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            self.pending.fetch_add(1, Ordering::AcqRel);
             match lines.try_send(line) {
-                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
+                Ok(()) => {}
+                Err(TrySendError::Disconnected(_)) => {
+                    self.pending.fetch_sub(1, Ordering::AcqRel);
+                    self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
+                }
                 Err(TrySendError::Full(_)) => {
+                    self.pending.fetch_sub(1, Ordering::AcqRel);
+                    self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
                     self.dropped.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -271,7 +339,7 @@ impl Printer {
     }
 
     /// Stops taking lines and gives what is queued up to `wait` to reach
-    /// stdout; returns how many lines were dropped.
+    /// stdout; returns how many lines were dropped or are still waiting.
     pub(crate) fn finish(&self, wait: Duration) -> u64 {
         self.lines.lock().unwrap_or_else(|e| e.into_inner()).take();
         let _ = self
@@ -279,6 +347,33 @@ impl Printer {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .recv_timeout(wait);
-        self.dropped.load(Ordering::Relaxed)
+        self.dropped.load(Ordering::Relaxed) + self.pending.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_is_one_line_of_the_same_json() {
+        let pretty =
+            "{\n  \"a b\": [1, 2.50, {\"q\": \"say \\\"hi\\\" \\\\ \"}],\r\n\t\"n\": null }\n";
+        let line = payload_json(pretty.as_bytes());
+        assert_eq!(
+            line.get(),
+            r#"{"a b":[1,2.50,{"q":"say \"hi\" \\ "}],"n":null}"#
+        );
+        let parsed: serde_json::Value = serde_json::from_str(line.get()).unwrap();
+        assert_eq!(
+            parsed,
+            serde_json::from_str::<serde_json::Value>(pretty).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_payload_that_is_not_json_is_a_string() {
+        assert_eq!(payload_json(b"a=1 \"b\"\n").get(), r#""a=1 \"b\"\n""#);
+        assert_eq!(payload_json(b"").get(), r#""""#);
     }
 }

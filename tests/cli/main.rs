@@ -23,6 +23,7 @@ mod help;
 mod hostile;
 mod layout;
 mod listen;
+mod listen_hardening;
 mod logs;
 mod properties;
 mod scenarios;
