@@ -94,6 +94,8 @@ pub(crate) struct LogCountsJson {
     pub total_events: u64,
     pub total_success_events: u64,
     pub total_failed_events: u64,
+    /// Distinct events, as `logs summary` counts them.
+    pub events: crate::core::log::EventTotals,
 }
 
 /// One event of `events --json`.

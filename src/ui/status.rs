@@ -55,6 +55,7 @@ pub(crate) fn print_status(out: &Output, mode: Mode, report: &StatusReport<'_>) 
                 total_events: summary.total_events,
                 total_success_events: summary.total_success_events,
                 total_failed_events: summary.total_failed_events,
+                events: summary.events,
             },
         };
         return Ok(output::print_json(&status)?);
@@ -123,6 +124,15 @@ pub(crate) fn print_status(out: &Output, mode: Mode, report: &StatusReport<'_>) 
         (
             "log",
             output::plain(&log_path.display().to_string()).into_owned(),
+        ),
+        (
+            "events",
+            format!(
+                "{}, {} delivered, {} not delivered",
+                crate::ui::text::count(summary.events.total, "event", "events"),
+                summary.events.delivered,
+                summary.events.undelivered
+            ),
         ),
         (
             "deliveries",
