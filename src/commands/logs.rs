@@ -15,7 +15,7 @@ use crate::cli::{LogFormat, LogShowArgs, LogsArgs, PruneArgs, SummaryArgs};
 use crate::context::Context;
 use crate::core::error::usage;
 use crate::core::filter::{Bound, Filter, parse_when};
-use crate::core::log::{self, Head, Record, ScanReport, SummaryBuilder};
+use crate::core::log::{self, Head, ScanReport, SummaryBuilder};
 use crate::core::units::format_timestamp;
 use crate::ui::log::{CsvRows, Style, print_record, print_summary, table, write_line};
 use crate::ui::output::{self, DIM, OK};
@@ -200,18 +200,8 @@ pub fn show(ctx: &Context, args: LogShowArgs) -> Result<()> {
     let offset = log::resolve_ids(&path, std::slice::from_ref(&prefix), |report| {
         warn_unreadable(ctx, report, &path)
     })?[0];
-    let line = log::line_at(&path, offset)?.with_context(|| {
-        format!(
-            "{} changed while reading it; run the command again",
-            path.display()
-        )
-    })?;
-    let record: Record = serde_json::from_slice(&line).with_context(|| {
-        format!(
-            "the record at byte {offset} of {} is not readable",
-            path.display()
-        )
-    })?;
+    let line = log::record_line(&path, offset)?;
+    let record = log::parse_record(&line, offset, &path)?;
     let (attempts, total) = if args.raw || args.json {
         (Vec::new(), 0)
     } else {

@@ -194,18 +194,8 @@ fn plan(ctx: &Context, args: &RedeliverArgs, selected: &[u64]) -> Result<Vec<Pla
     let path = ctx.home.log_file();
     let mut planned = Vec::with_capacity(selected.len());
     for &offset in selected {
-        let line = log::line_at(&path, offset)?.ok_or_else(|| {
-            anyhow!(
-                "{} changed while redelivering (pruned?); run the command again",
-                path.display()
-            )
-        })?;
-        let record: Record = serde_json::from_slice(&line).with_context(|| {
-            format!(
-                "the record at byte {offset} of {} is not readable",
-                path.display()
-            )
-        })?;
+        let line = log::record_line(&path, offset)?;
+        let record = log::parse_record(&line, offset, &path)?;
         let request_id = plain(&record.request_id).into_owned();
         config::check_profile_name(&record.profile).with_context(|| {
             format!(

@@ -9,7 +9,7 @@ use anyhow::{Context as _, Result};
 
 use crate::core::error::{Failure, Kind, usage};
 
-use super::record::Head;
+use super::record::{Head, Record};
 use super::scan::{Needle, ScanReport, scan};
 
 /// Lines whose request id starts with one of `prefixes`.
@@ -203,4 +203,25 @@ pub fn attempts_of(path: &Path, event_id: &str) -> io::Result<(Vec<Attempt>, usi
         Ok(ControlFlow::Continue(()))
     })?;
     Ok((attempts, total))
+}
+
+/// The line of the record found at `offset` (by `resolve_ids` or a scan),
+/// or an error saying that the log changed since (a prune, say).
+pub fn record_line(path: &Path, offset: u64) -> Result<Vec<u8>> {
+    super::scan::line_at(path, offset)?.with_context(|| {
+        format!(
+            "{} changed while reading it (pruned?); run the command again",
+            path.display()
+        )
+    })
+}
+
+/// `line`, read by `record_line`, as a record.
+pub fn parse_record<'l>(line: &'l [u8], offset: u64, path: &Path) -> Result<Record<'l>> {
+    serde_json::from_slice(line).with_context(|| {
+        format!(
+            "the record at byte {offset} of {} is not readable",
+            path.display()
+        )
+    })
 }

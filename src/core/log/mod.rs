@@ -16,7 +16,10 @@ mod summary;
 mod write;
 
 pub(crate) use follow::{Followed, follow};
-pub(crate) use lookup::{Attempt, OneId, attempts_of, has_profile, request_id_needle, resolve_ids};
+pub(crate) use lookup::{
+    Attempt, OneId, attempts_of, has_profile, parse_record, record_line, request_id_needle,
+    resolve_ids,
+};
 pub use record::{FIELDS, Head, RESPONSE_BODY_LIMIT, Record};
 pub(crate) use scan::{Line, Needle, ScanReport, line_at, open, scan, scan_file};
 pub(crate) use summary::{EventTotals, Summary, SummaryBuilder, summarize};
