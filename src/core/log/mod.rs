@@ -12,6 +12,7 @@ mod follow;
 mod lookup;
 mod record;
 mod scan;
+mod seek;
 mod summary;
 mod write;
 
@@ -19,5 +20,6 @@ pub(crate) use follow::{Followed, follow};
 pub(crate) use lookup::{OneId, request_id_needle, resolve_ids};
 pub use record::{FIELDS, Head, RESPONSE_BODY_LIMIT, Record};
 pub(crate) use scan::{Line, Needle, ScanReport, line_at, open, scan, scan_file};
+pub(crate) use seek::{newest, since_start};
 pub(crate) use summary::{Summary, SummaryBuilder, summarize};
 pub(crate) use write::{append, check_lock, check_writable, prune};

@@ -171,6 +171,30 @@ pub(super) fn scan_range(
     needle: Option<&Needle>,
     mut visit: impl FnMut(Line<'_>) -> io::Result<ControlFlow<()>>,
 ) -> io::Result<ScanReport> {
+    scan_items(file, start, stop, needle, |item| match item {
+        Item::Record(line) => visit(line),
+        Item::Unreadable => Ok(ControlFlow::Continue(())),
+    })
+}
+
+/// What `scan_items` hands out: a record, or a line it counts as
+/// unreadable.
+pub(super) enum Item<'a> {
+    Record(Line<'a>),
+    Unreadable,
+}
+
+/// `scan_range` that also hands out each line it counts as unreadable,
+/// where it is, so that a reader of part of the log can count only those
+/// in that part. Lines the needle skips are handed out as nothing, as
+/// `scan_range` does; `report.unreadable` counts the `Unreadable` items.
+pub(super) fn scan_items(
+    file: &File,
+    start: u64,
+    stop: u64,
+    needle: Option<&Needle>,
+    mut visit: impl FnMut(Item<'_>) -> io::Result<ControlFlow<()>>,
+) -> io::Result<ScanReport> {
     let mut report = ScanReport {
         end_offset: start,
         ..ScanReport::default()
@@ -214,19 +238,20 @@ pub(super) fn scan_range(
                 Verdict::Skip => continue,
                 Verdict::NotARecord => None,
             };
-            match head {
-                Some(head) => {
-                    let flow = visit(Line {
-                        bytes,
-                        offset: line_offset,
-                        head,
-                    })?;
-                    if flow.is_break() {
-                        report.end_offset = offset + (line_start - begin) as u64;
-                        return Ok(report);
-                    }
+            let flow = match head {
+                Some(head) => visit(Item::Record(Line {
+                    bytes,
+                    offset: line_offset,
+                    head,
+                }))?,
+                None => {
+                    report.unreadable += 1;
+                    visit(Item::Unreadable)?
                 }
-                None => report.unreadable += 1,
+            };
+            if flow.is_break() {
+                report.end_offset = offset + (line_start - begin) as u64;
+                return Ok(report);
             }
         }
         offset += (line_start - begin) as u64;
@@ -251,6 +276,10 @@ pub(super) fn scan_range(
                 // Longer than any record, so not one: count it and drop
                 // its bytes as they come rather than hold them.
                 report.unreadable += 1;
+                if visit(Item::Unreadable)?.is_break() {
+                    report.end_offset = offset;
+                    return Ok(report);
+                }
                 skipping = true;
                 offset += end as u64;
                 end = 0;
@@ -263,7 +292,7 @@ pub(super) fn scan_range(
 
 /// A record holds at most a 16 MiB body and a 4 KiB answer; a line longer
 /// than this is something else.
-const MAX_LINE: usize = 32 << 20;
+pub(super) const MAX_LINE: usize = 32 << 20;
 
 /// Reads from `at` until `buf` is full or the file ends, so that chunks are large.
 pub(super) fn read_full_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
