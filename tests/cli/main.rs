@@ -19,6 +19,7 @@ mod generated;
 mod harness;
 mod help;
 mod listen;
+mod log_seek;
 mod logs;
 mod properties;
 mod scenarios;
