@@ -179,6 +179,9 @@ pub(super) fn scan_range(
 
 /// What `scan_items` hands out: a record, or a line it counts as
 /// unreadable.
+// Handed by value to the visitor, never stored: boxing the line would cost
+// an allocation per record.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Item<'a> {
     Record(Line<'a>),
     Unreadable,
@@ -199,7 +202,18 @@ pub(super) fn scan_items(
         end_offset: start,
         ..ScanReport::default()
     };
-    let mut buf = vec![0u8; READ_CHUNK];
+    // A short span (the end of the log) gets a buffer its size: a whole
+    // chunk would be read, and its pages touched, for nothing. The buffer
+    // grows by doubling from a power of two, so a line is dropped as too
+    // long at exactly MAX_LINE whatever the start.
+    let span = file
+        .metadata()
+        .map_or(u64::MAX, |m| m.len().min(stop).saturating_sub(start));
+    let first = usize::try_from(span.saturating_add(1))
+        .unwrap_or(READ_CHUNK)
+        .clamp(MIN_READ, READ_CHUNK)
+        .next_power_of_two();
+    let mut buf = vec![0u8; first];
     let (mut begin, mut end) = (0usize, 0usize);
     let mut offset = start; // file offset of buf[begin]
     let mut next_read = start;
@@ -293,6 +307,8 @@ pub(super) fn scan_items(
 /// A record holds at most a 16 MiB body and a 4 KiB answer; a line longer
 /// than this is something else.
 pub(super) const MAX_LINE: usize = 32 << 20;
+/// The smallest buffer a scan starts with.
+const MIN_READ: usize = 64 << 10;
 
 /// Reads from `at` until `buf` is full or the file ends, so that chunks are large.
 pub(super) fn read_full_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {

@@ -5,7 +5,7 @@
 //!
 //! **The newest N** are the last N matching records in file order, which
 //! is what a full scan keeps, whatever the timestamps say: `newest` reads
-//! the log backwards in segments (64 KiB, doubling up to 8 MiB), each
+//! the log backwards in segments (128 KiB, doubling up to 8 MiB), each
 //! scanned forward with the same scanner, needle and rules as a full scan,
 //! and stops once it has N. Exact on any file.
 //!
@@ -57,7 +57,7 @@ const BISECT_STOP: u64 = 64 << 10;
 /// whole record.
 const PROBE_READ: usize = 4 << 10;
 const PROBE_BUDGET: usize = 1 << 20;
-const FIRST_SEGMENT: u64 = 64 << 10;
+const FIRST_SEGMENT: u64 = 128 << 10;
 const MAX_SEGMENT: u64 = 8 << 20;
 
 /// The newest matching records, oldest first, as a full scan would keep them.
@@ -145,7 +145,7 @@ pub fn newest(
 /// The greatest line start at or before `at`, but not before `floor` (a
 /// line start itself). Reads backwards without holding a long line.
 fn line_start_at_or_before(file: &File, at: u64, floor: u64) -> io::Result<u64> {
-    const BLOCK: u64 = 64 << 10;
+    const BLOCK: u64 = 16 << 10;
     let mut buf = vec![0u8; BLOCK as usize];
     let mut end = at;
     while end > floor {
