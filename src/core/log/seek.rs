@@ -358,5 +358,11 @@ mod tests {
             .collect();
         assert_eq!(newest.lines, want);
         assert!(newest.more);
+        // All of them: nothing more, and read back to the start.
+        let all = super::newest(&file, 0, None, 5_000, true, |_| true).unwrap();
+        assert_eq!(all.lines.len(), 5_000);
+        assert!(!all.more);
+        let none = super::newest(&file, 0, None, 3, true, |_| false).unwrap();
+        assert!(none.lines.is_empty() && !none.more);
     }
 }
