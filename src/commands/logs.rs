@@ -86,10 +86,33 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
         }
         Ok(ControlFlow::Continue(()))
     };
-    let report = match &file {
-        Some(file) => log::scan_file(file, 0, needle.as_ref(), visit)
+    // What admins ask most, the newest few and a recent window, is read
+    // from the end of the log (see core::log::seek); a request id must be
+    // known to name one delivery in the whole log, so it reads it all.
+    let whole = filter.request_id_prefix().is_some();
+    let start = match (&file, filter.since_bound()) {
+        (Some(file), Some(since)) if !whole => log::since_start(file, since)
             .with_context(|| format!("cannot read {}", path.display()))?,
-        None => ScanReport::default(),
+        _ => 0,
+    };
+    let mut more = false;
+    let report = match (&file, limit) {
+        (Some(file), Some(n)) if !whole => {
+            let newest = log::newest(file, start, needle.as_ref(), n, draw_table, |head| {
+                filter.matches(head)
+            })
+            .with_context(|| format!("cannot read {}", path.display()))?;
+            kept = newest.lines.into();
+            more = newest.more;
+            newest.report
+        }
+        (Some(file), _) => {
+            let report = log::scan_file(file, start, needle.as_ref(), visit)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            more = (kept.len() as u64) < matched;
+            report
+        }
+        (None, _) => ScanReport::default(),
     };
     one_id.check()?;
     warn_unreadable(ctx, &report, &path);
@@ -112,13 +135,14 @@ pub fn list(ctx: &Context, args: LogsArgs) -> Result<()> {
         }
     }
     stdout.flush()?;
-    if draw_table && (kept.len() as u64) < matched {
+    // The newest few are read from the end: how many more there are is not
+    // known without reading the whole log (`logs summary` counts them).
+    if draw_table && more {
         ctx.out.note(ctx.out.paint_stderr(
             DIM,
             format!(
-                "Showing the newest {} of {}; --limit 0 shows all",
-                kept.len(),
-                count(matched, "delivery", "deliveries")
+                "Showing the newest {}; --limit 0 shows all",
+                count(kept.len() as u64, "delivery", "deliveries")
             ),
         ));
     }

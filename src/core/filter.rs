@@ -218,6 +218,11 @@ impl Filter {
         self.request_id.as_deref()
     }
 
+    /// `--since`, in the log's fixed-width form (`2026-11-29T17:00:00.000Z`).
+    pub fn since_bound(&self) -> Option<&str> {
+        self.since.as_deref()
+    }
+
     pub fn matches(&self, head: &Head<'_>) -> bool {
         if self.success.is_some_and(|success| head.success != success) {
             return false;

@@ -24,6 +24,7 @@ mod hostile;
 mod layout;
 mod listen;
 mod listen_hardening;
+mod log_seek;
 mod logs;
 mod properties;
 mod scenarios;

@@ -12,6 +12,7 @@ mod follow;
 mod lookup;
 mod record;
 mod scan;
+mod seek;
 mod summary;
 mod write;
 
@@ -22,5 +23,6 @@ pub(crate) use lookup::{
 };
 pub use record::{FIELDS, Head, RESPONSE_BODY_LIMIT, Record};
 pub(crate) use scan::{Line, Needle, ScanReport, line_at, open, scan, scan_file};
+pub(crate) use seek::{newest, since_start};
 pub(crate) use summary::{EventTotals, Summary, SummaryBuilder, summarize};
 pub(crate) use write::{append, check_lock, check_writable, prune};

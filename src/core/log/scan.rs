@@ -52,14 +52,9 @@ pub(super) const READ_CHUNK: usize = 1 << 20;
 
 /// Opens the log for reading; `None` if there is no log yet.
 pub fn open(path: &Path) -> io::Result<Option<File>> {
-    if !fsutil::regular_file_exists(path)? {
-        return Ok(None);
-    }
-    match File::open(path) {
-        Ok(file) => Ok(Some(file)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+    // Opened without following a link and checked after opening, so that
+    // what is read is what was checked.
+    fsutil::open_state_file(path)
 }
 
 /// A test that a line must pass to be parsed at all, so that a filtered
@@ -171,11 +166,49 @@ pub(super) fn scan_range(
     needle: Option<&Needle>,
     mut visit: impl FnMut(Line<'_>) -> io::Result<ControlFlow<()>>,
 ) -> io::Result<ScanReport> {
+    scan_items(file, start, stop, needle, |item| match item {
+        Item::Record(line) => visit(line),
+        Item::Unreadable => Ok(ControlFlow::Continue(())),
+    })
+}
+
+/// What `scan_items` hands out: a record, or a line it counts as
+/// unreadable.
+// Handed by value to the visitor, never stored: boxing the line would cost
+// an allocation per record.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Item<'a> {
+    Record(Line<'a>),
+    Unreadable,
+}
+
+/// `scan_range` that also hands out each line it counts as unreadable,
+/// where it is, so that a reader of part of the log can count only those
+/// in that part. Lines the needle skips are handed out as nothing, as
+/// `scan_range` does; `report.unreadable` counts the `Unreadable` items.
+pub(super) fn scan_items(
+    file: &File,
+    start: u64,
+    stop: u64,
+    needle: Option<&Needle>,
+    mut visit: impl FnMut(Item<'_>) -> io::Result<ControlFlow<()>>,
+) -> io::Result<ScanReport> {
     let mut report = ScanReport {
         end_offset: start,
         ..ScanReport::default()
     };
-    let mut buf = vec![0u8; READ_CHUNK];
+    // A short span (the end of the log) gets a buffer its size: a whole
+    // chunk would be read, and its pages touched, for nothing. The buffer
+    // grows by doubling from a power of two, so a line is dropped as too
+    // long at exactly MAX_LINE whatever the start.
+    let span = file
+        .metadata()
+        .map_or(u64::MAX, |m| m.len().min(stop).saturating_sub(start));
+    let first = usize::try_from(span.saturating_add(1))
+        .unwrap_or(READ_CHUNK)
+        .clamp(MIN_READ, READ_CHUNK)
+        .next_power_of_two();
+    let mut buf = vec![0u8; first];
     let (mut begin, mut end) = (0usize, 0usize);
     let mut offset = start; // file offset of buf[begin]
     let mut next_read = start;
@@ -214,19 +247,20 @@ pub(super) fn scan_range(
                 Verdict::Skip => continue,
                 Verdict::NotARecord => None,
             };
-            match head {
-                Some(head) => {
-                    let flow = visit(Line {
-                        bytes,
-                        offset: line_offset,
-                        head,
-                    })?;
-                    if flow.is_break() {
-                        report.end_offset = offset + (line_start - begin) as u64;
-                        return Ok(report);
-                    }
+            let flow = match head {
+                Some(head) => visit(Item::Record(Line {
+                    bytes,
+                    offset: line_offset,
+                    head,
+                }))?,
+                None => {
+                    report.unreadable += 1;
+                    visit(Item::Unreadable)?
                 }
-                None => report.unreadable += 1,
+            };
+            if flow.is_break() {
+                report.end_offset = offset + (line_start - begin) as u64;
+                return Ok(report);
             }
         }
         offset += (line_start - begin) as u64;
@@ -251,6 +285,10 @@ pub(super) fn scan_range(
                 // Longer than any record, so not one: count it and drop
                 // its bytes as they come rather than hold them.
                 report.unreadable += 1;
+                if visit(Item::Unreadable)?.is_break() {
+                    report.end_offset = offset;
+                    return Ok(report);
+                }
                 skipping = true;
                 offset += end as u64;
                 end = 0;
@@ -263,7 +301,9 @@ pub(super) fn scan_range(
 
 /// A record holds at most a 16 MiB body and a 4 KiB answer; a line longer
 /// than this is something else.
-const MAX_LINE: usize = 32 << 20;
+pub(super) const MAX_LINE: usize = 32 << 20;
+/// The smallest buffer a scan starts with.
+const MIN_READ: usize = 64 << 10;
 
 /// Reads from `at` until `buf` is full or the file ends, so that chunks are large.
 pub(super) fn read_full_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
