@@ -41,6 +41,8 @@ Exit codes:
   3  the endpoint answered, but not with a 2xx
   4  no answer from the endpoint (refused, DNS, TLS, timeout)
   5  a precondition is not met (not configured, not active, not subscribed)
+  6  a gate failed (--max-p99, --min-success): answered, but not well enough
+  130  cancelled (Esc or q at a checklist, Ctrl-C)
 
 Environment:
   SFHOOK_HOME     like --home

@@ -60,13 +60,21 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
     // Something moves while a check waits (the mock can take the whole
     // timeout); each line is printed with the spinner out of the way.
     let spinner = ctx.out.spinner("checking…");
+    // A reader that is gone (`doctor | head -1`) stops the printing, not
+    // the checkup: the exit code is still the verdict a pipeline with
+    // pipefail relies on.
+    let mut reader_gone = false;
     let mut show = |check: &doctor::Check| -> Result<()> {
-        if mode != Mode::Json {
-            spinner.suspend(|| -> Result<()> {
+        if mode != Mode::Json && !reader_gone {
+            let printed = spinner.suspend(|| -> Result<()> {
                 let mut stdout = output::stdout();
                 writeln!(stdout, "{}", check_line(&ctx.out, mode, check))?;
                 Ok(stdout.flush()?)
-            })?;
+            });
+            match printed {
+                Err(e) if output::is_broken_pipe(&e) => reader_gone = true,
+                other => other?,
+            }
         }
         spinner.reset_elapsed();
         Ok(())
@@ -82,12 +90,16 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         .collect();
     let warned = checks.iter().filter(|c| c.status == Status::Warn).count();
     if mode == Mode::Json {
-        output::print_json(&DoctorJson {
+        let printed = output::print_json(&DoctorJson {
             profile: &ctx.profile,
             url: findings.url,
             ok: failed.is_empty(),
             checks: &checks,
-        })?;
+        });
+        match printed {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
     }
     if !failed.is_empty() {
         return Err(Failure::new(

@@ -189,7 +189,7 @@ pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
     let path = ctx.home.log_file();
     let needle = filter.needle();
     let check = !filter.is_empty();
-    let (summary, report) = if filter.request_id_prefix().is_some() {
+    let (mut builder, report) = if filter.request_id_prefix().is_some() {
         // One delivery, and an ambiguous prefix must be caught: in order.
         let mut builder = SummaryBuilder::default();
         let mut one_id = log::OneId::new(filter.request_id_prefix());
@@ -204,15 +204,22 @@ pub fn summary(ctx: &Context, args: SummaryArgs) -> Result<()> {
         })
         .with_context(|| format!("cannot read {}", path.display()))?;
         one_id.check()?;
-        (builder.finish(), report)
+        (builder, report)
     } else {
         log::summarize(&path, needle.as_ref(), |head| {
             !check || filter.matches(head)
         })
         .with_context(|| format!("cannot read {}", path.display()))?
     };
+    // The filter chose the events; whether each was delivered is the
+    // whole log's answer (a --failed summary is not "nothing delivered").
+    if check {
+        builder
+            .settle_events(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+    }
     warn_unreadable(ctx, &report, &path);
-    print_summary(&ctx.out, ctx.out.mode(args.json), &summary)
+    print_summary(&ctx.out, ctx.out.mode(args.json), &builder.finish())
 }
 
 pub fn show(ctx: &Context, args: LogShowArgs) -> Result<()> {

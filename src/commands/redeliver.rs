@@ -166,14 +166,20 @@ pub async fn run(ctx: &Context, args: RedeliverArgs) -> Result<()> {
     if unanswered > 0 {
         Err(Failure::new(
             Kind::Unreachable,
-            format!("{unanswered} of {total} redeliveries got no answer from {url}"),
+            format!(
+                "{unanswered} of {} got no answer from {url}",
+                crate::ui::text::count(total as u64, "redelivery", "redeliveries")
+            ),
         )
         .with_hint(hint.as_str())
         .into())
     } else if rejected > 0 {
         Err(Failure::new(
             Kind::Rejected,
-            format!("{rejected} of {total} redeliveries were refused by {url}"),
+            format!(
+                "{rejected} of {} refused by {url}",
+                crate::ui::text::count(total as u64, "redelivery was", "redeliveries were")
+            ),
         )
         .with_hint(hint.as_str())
         .into())

@@ -33,10 +33,15 @@ fn profile_summary(ctx: &Context) -> Result<Summary> {
     let path = ctx.home.log_file();
     let profile = serde_json::to_vec(&ctx.profile)?;
     let needle = log::Needle::new("profile", vec![profile]);
-    let (summary, report) = log::summarize(&path, Some(&needle), |head| {
+    let (mut summary, report) = log::summarize(&path, Some(&needle), |head| {
         head.profile == ctx.profile.as_str()
     })
     .with_context(|| format!("cannot read {}", path.display()))?;
+    // An event another profile redelivered (--to-profile) was delivered.
+    summary
+        .settle_events(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let summary = summary.finish();
     if let Some(warning) = report.warning(&path) {
         ctx.out.warn(warning);
     }

@@ -161,8 +161,11 @@ pub fn profile_flag(name: &str) -> String {
 
 /// Profile names end up in commands and messages: keep them plain.
 pub fn check_profile_name(name: &str) -> Result<()> {
+    // Not starting with '-': the hints sfhook prints (`--profile NAME`)
+    // must work when pasted, and clap would take `-x` for a flag.
     let valid = !name.is_empty()
         && name.len() <= 64
+        && !name.starts_with('-')
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -170,7 +173,7 @@ pub fn check_profile_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(usage(format!(
-            "invalid profile name '{}': use up to 64 letters, digits, '-' and '_'",
+            "invalid profile name '{}': use up to 64 letters, digits, '-' and '_', not starting with '-'",
             name.escape_debug()
         )))
     }

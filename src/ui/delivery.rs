@@ -280,13 +280,18 @@ pub(crate) fn print_burst(
         ),
         (
             "latency",
-            format!(
-                "p50 {}, p95 {}, p99 {}, max {} (of 2xx answers)",
-                human_ms(latency.p50),
-                human_ms(latency.p95),
-                human_ms(latency.p99),
-                human_ms(latency.max)
-            ),
+            // Percentiles of nothing would read as a fast receiver.
+            if !report.measured() {
+                "none: no 2xx answer to measure".to_string()
+            } else {
+                format!(
+                    "p50 {}, p95 {}, p99 {}, max {} (of 2xx answers)",
+                    human_ms(latency.p50),
+                    human_ms(latency.p95),
+                    human_ms(latency.p99),
+                    human_ms(latency.max)
+                )
+            },
         ),
     ];
     if tally.dropped > 0 {

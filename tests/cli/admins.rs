@@ -325,3 +325,40 @@ fn a_long_logs_show_goes_through_the_pager_on_a_terminal_only() {
     assert!(stdout_of(&out).contains("Payload"));
     assert!(!paged.exists());
 }
+
+#[test]
+fn a_filtered_summary_counts_an_event_delivered_by_a_request_it_left_out() {
+    let receiver = TestServer::with_handler(|_, n| Reply::status(if n == 0 { 503 } else { 200 }));
+    let home = TestHome::new();
+    home.configure_active(&receiver.url());
+    home.set_retries(1);
+    home.subscribe(&["device-enrolled"]);
+    run_ok(&home, &["send", "device-enrolled"]);
+    let failed = stdout_of(&run_ok(&home, &["logs", "summary", "--failed", "--json"]));
+    let failed: Value = serde_json::from_str(&failed).unwrap();
+    // One failed request, of one event that its retry delivered.
+    assert_eq!(counts(&failed), [1, 1, 0, 1, 0, 1], "{failed}");
+}
+
+#[test]
+fn doctor_keeps_its_verdict_when_the_reader_leaves_early() {
+    let receiver = TestServer::start(Reply::status(503));
+    let home = TestHome::new();
+    home.configure_active(&receiver.url());
+    home.subscribe(&["device-enrolled"]);
+    for json in ["", " --json"] {
+        let script = format!("set -o pipefail; '{BIN}' doctor{json} | head -c 1 >/dev/null");
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .env("SFHOOK_HOME", home.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "doctor{json} | head: {}",
+            stderr_of(&out)
+        );
+    }
+}

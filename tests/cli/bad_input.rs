@@ -457,6 +457,7 @@ fn bad_global_options_and_profile_names_are_refused() {
         own(&["--profile", "..", "status"], 2, "invalid profile name '..'"),
         own(&["--profile", "../etc", "configure", "--url", "https://x.example/"], 2, "invalid profile name"),
         own(&["--profile", "a b", "status"], 2, "invalid profile name 'a b'"),
+        own(&["--profile=-x", "configure", "--url", "https://x.example/"], 2, "invalid profile name '-x'"),
         own(&["--profile", &long_name, "status"], 2, "invalid profile name"),
         own(&["--profile", "tab\there", "subscribe", "device-lost"], 2, "invalid profile name"),
         own(&["status"], 2, "invalid profile name").env("SFHOOK_PROFILE", "a/b"),

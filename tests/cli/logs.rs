@@ -400,7 +400,7 @@ fn jq_select(file: &Path, filter: &str) -> Vec<String> {
 /// What `logs summary --json` should say, computed by jq.
 fn jq_summary(file: &Path, filter: &str) -> Value {
     let program = format!(
-        r#"map(select({filter})) | {{
+        r#". as $all | map(select({filter})) | {{
             total_events: length,
             total_success_events: (map(select(.success)) | length),
             total_failed_events: (map(select(.success | not)) | length),
@@ -412,10 +412,10 @@ fn jq_summary(file: &Path, filter: &str) -> Value {
                 value: {{total: length,
                         succeeded: (map(select(.success)) | length),
                         failed: (map(select(.success | not)) | length)}}}}) | from_entries),
-            events: (group_by(.event_id) | map(any(.[]; .success)) | {{
-                total: length,
-                delivered: map(select(.)) | length,
-                undelivered: map(select(. | not)) | length}})
+            events: ((map(.event_id) | unique) as $ids
+                | ($all | map(select(.success) | .event_id) | unique) as $ok
+                | ($ids | map(select(. as $i | ($ok | bsearch($i)) >= 0)) | length) as $d
+                | {{total: ($ids | length), delivered: $d, undelivered: (($ids | length) - $d)}})
         }}"#
     );
     serde_json::from_str(&jq(&["-s", "-c", &program], file)).unwrap()

@@ -116,6 +116,12 @@ pub(crate) struct Latency {
 }
 
 impl BurstReport {
+    /// Whether any 2xx answer was timed: without one, the latencies are
+    /// zeros, not a measure.
+    pub(crate) fn measured(&self) -> bool {
+        !self.tally.latencies_us.is_empty()
+    }
+
     /// Answers other than 2xx, and no answers.
     pub(crate) fn failed(&self) -> u64 {
         self.tally.failed.values().sum()

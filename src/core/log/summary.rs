@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::record::Head;
-use super::scan::{Needle, ScanReport, open, read_full_at, scan_range};
+use super::scan::{Needle, ScanReport, open, read_full_at, scan, scan_range};
 
 /// Counts the log's records that `keep` selects (after `needle`), with one
 /// thread per core on a large log: the counts do not depend on order, so
@@ -19,7 +19,7 @@ pub fn summarize(
     path: &Path,
     needle: Option<&Needle>,
     keep: impl Fn(&Head<'_>) -> bool + Sync,
-) -> io::Result<(Summary, ScanReport)> {
+) -> io::Result<(SummaryBuilder, ScanReport)> {
     // Below this, a thread costs more than it saves.
     summarize_in_slices(path, needle, keep, 64 << 20)
 }
@@ -29,9 +29,9 @@ fn summarize_in_slices(
     needle: Option<&Needle>,
     keep: impl Fn(&Head<'_>) -> bool + Sync,
     min_slice: u64,
-) -> io::Result<(Summary, ScanReport)> {
+) -> io::Result<(SummaryBuilder, ScanReport)> {
     let Some(file) = open(path)? else {
-        return Ok((Summary::default(), ScanReport::default()));
+        return Ok((SummaryBuilder::default(), ScanReport::default()));
     };
     let len = file.metadata()?.len();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as u64;
@@ -79,7 +79,7 @@ fn summarize_in_slices(
         report.torn_tail = part.torn_tail;
         report.end_offset = part.end_offset;
     }
-    Ok((total.finish(), report))
+    Ok((total, report))
 }
 
 /// The first line start at or after `at`.
@@ -151,19 +151,39 @@ struct Outcomes {
 }
 
 impl Outcomes {
-    fn add(&mut self, event_id: &str, success: bool) {
-        // Only the canonical spelling is packed: ids are compared as the
-        // text they are, so `ABC…` and `abc…` stay two events, as in jq.
+    /// Only the canonical spelling is packed: ids are compared as the text
+    /// they are, so `ABC…` and `abc…` stay two events, as in jq.
+    fn packed(event_id: &str) -> Option<u128> {
         let canonical = event_id.len() == 36 && !event_id.bytes().any(|b| b.is_ascii_uppercase());
-        let packed = uuid::Uuid::try_parse(event_id).ok().filter(|_| canonical);
-        let delivered = match packed {
-            Some(id) => self.uuids.entry(id.as_u128()).or_default(),
+        let id = uuid::Uuid::try_parse(event_id).ok().filter(|_| canonical)?;
+        Some(id.as_u128())
+    }
+
+    fn add(&mut self, event_id: &str, success: bool) {
+        let delivered = match Outcomes::packed(event_id) {
+            Some(id) => self.uuids.entry(id).or_default(),
             None => match self.others.get_mut(event_id) {
                 Some(delivered) => delivered,
                 None => self.others.entry(event_id.to_string()).or_default(),
             },
         };
         *delivered |= success;
+    }
+
+    fn all_delivered(&self) -> bool {
+        self.uuids.values().chain(self.others.values()).all(|d| *d)
+    }
+
+    /// Marks an event already counted as delivered; an event the selection
+    /// did not count is not added.
+    fn mark_delivered(&mut self, event_id: &str) {
+        let entry = match Outcomes::packed(event_id) {
+            Some(id) => self.uuids.get_mut(&id),
+            None => self.others.get_mut(event_id),
+        };
+        if let Some(delivered) = entry {
+            *delivered = true;
+        }
     }
 
     fn merge(&mut self, other: Outcomes) {
@@ -229,6 +249,26 @@ impl SummaryBuilder {
         counts.total += 1;
         counts.succeeded += u64::from(head.success);
         counts.failed += u64::from(!head.success);
+    }
+
+    /// Settles whether the selected events were delivered by looking at
+    /// the whole log: a filter (`--failed`, a `--since` window that cuts
+    /// off a retry, one profile's requests when another redelivered) may
+    /// leave out the request that delivered an event, and an event counts
+    /// as delivered if any of its requests succeeded. Reads only the
+    /// successful records, and nothing when every event is settled.
+    pub fn settle_events(&mut self, path: &Path) -> io::Result<()> {
+        if self.outcomes.all_delivered() {
+            return Ok(());
+        }
+        let needle = Needle::new("success", vec![b"true".to_vec()]);
+        scan(path, 0, Some(&needle), |line| {
+            if line.head.success {
+                self.outcomes.mark_delivered(&line.head.event_id);
+            }
+            Ok(ControlFlow::Continue(()))
+        })?;
+        Ok(())
     }
 
     /// Adds the counts of another builder (another slice of the log).
@@ -355,7 +395,7 @@ mod tests {
         let one = one.finish();
         for min_slice in [1, 100, 997, 4096, 1 << 30] {
             let (summary, report) = summarize_in_slices(&path, None, |_| true, min_slice).unwrap();
-            assert_eq!(summary, one, "min_slice {min_slice}");
+            assert_eq!(summary.finish(), one, "min_slice {min_slice}");
             assert_eq!(report, expected, "min_slice {min_slice}");
         }
         assert_eq!((one.total_events, expected.unreadable), (200, 4));
