@@ -421,12 +421,12 @@ pub(crate) fn print_attempt(
     };
     if mode == Mode::Terminal {
         let (mark, verdict) = painted_verdict(out, outcome);
-        writeln!(
-            stdout,
-            "{mark} {verdict} in {}{of}  {event} → {url}  request {}",
-            human_ms(outcome.duration),
-            outcome.request_id
-        )?;
+        let line = format!(
+            "{mark} {verdict} in {}{of}  {event} → {url}",
+            human_ms(outcome.duration)
+        );
+        let tail = format!("request {}", outcome.request_id);
+        writeln!(stdout, "{line}{}{tail}", out.before_tail(&line, &tail))?;
     } else {
         writeln!(
             stdout,
@@ -459,12 +459,12 @@ pub(crate) fn print_redelivery(
         Mode::Json => stdout.write_all(attempted.record.as_deref().unwrap_or_default())?,
         Mode::Terminal => {
             let (_, verdict) = painted_verdict(out, outcome);
-            writeln!(
-                stdout,
-                "{event} {original_id} → {verdict} in {}  request {}",
-                human_ms(outcome.duration),
-                outcome.request_id
-            )?;
+            let line = format!(
+                "{event} {original_id} → {verdict} in {}",
+                human_ms(outcome.duration)
+            );
+            let tail = format!("request {}", outcome.request_id);
+            writeln!(stdout, "{line}{}{tail}", out.before_tail(&line, &tail))?;
         }
         Mode::Pipe => writeln!(
             stdout,

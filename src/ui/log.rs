@@ -401,13 +401,8 @@ fn write_record(
     let delivered_by = attempts.iter().find(|a| a.success);
     let verdict = match delivered_by {
         Some(a) if a.request_id == record.request_id => None,
-        Some(a) => Some(out.paint(
-            OK,
-            format!(
-                "  the event was delivered by request {}",
-                plain(&a.request_id)
-            ),
-        )),
+        // Short enough that the id stays whole on a 60-column screen.
+        Some(a) => Some(out.paint(OK, format!("  delivered later by {}", plain(&a.request_id)))),
         None if total > 0 => Some(out.paint(
             FAIL,
             format!(
@@ -435,6 +430,7 @@ fn write_record(
     }
     out.write_rows(text, true, 14, &rows)?;
     if total > 1 {
+        let narrow = out.terminal_width().is_some_and(|w| w < 84);
         writeln!(
             text,
             "\n{}",
@@ -454,9 +450,12 @@ fn write_record(
             } else {
                 String::new()
             };
+            // One line where it fits (82 columns); else the request id on
+            // a line of its own, so that it is never broken.
+            let joint = if narrow { "\n    " } else { "  " };
             writeln!(
                 text,
-                "  {}  {:<12} {code}  {}{this}",
+                "  {}  {:<12} {code}{joint}{}{this}",
                 plain(&a.timestamp),
                 how,
                 plain(&a.request_id),

@@ -125,6 +125,17 @@ impl Output {
             .filter(|width| *width > 0)
     }
 
+    /// What goes between a line and the identifier that ends it (`request
+    /// ID`): two spaces where the whole still fits the terminal, else a new
+    /// indented line, so that a soft wrap never breaks the id people copy.
+    pub fn before_tail(&self, line: &str, tail: &str) -> &'static str {
+        let visible = |s: &str| anstream::adapter::strip_str(s).to_string().chars().count();
+        match self.terminal_width() {
+            Some(width) if visible(line) + 2 + visible(tail) > width => "\n  ",
+            _ => "  ",
+        }
+    }
+
     /// A listing laid out for the terminal's width, the way `gh` and
     /// `kubectl` do it: identifiers are never cut or wrapped, free text
     /// gives way first (cut with …), then whole columns, by priority. When

@@ -276,7 +276,7 @@ fn logs_show_leads_with_the_outcome_and_the_events_other_requests() {
     let shown = stdout_of(&run_ok(&home, &["logs", "show", first]));
     assert!(shown.starts_with("✗ failed: 503"), "{shown}");
     assert!(
-        shown.contains(&format!("the event was delivered by request {second}")),
+        shown.contains(&format!("delivered later by {second}")),
         "{shown}"
     );
     assert!(shown.contains("Requests for this event (2)"), "{shown}");
@@ -290,7 +290,7 @@ fn logs_show_leads_with_the_outcome_and_the_events_other_requests() {
     // The delivered one says nothing more about delivery.
     let shown = stdout_of(&run_ok(&home, &["logs", "show", second]));
     assert!(shown.starts_with("✓ succeeded: 200"), "{shown}");
-    assert!(!shown.contains("was delivered by"), "{shown}");
+    assert!(!shown.contains("delivered later by"), "{shown}");
 }
 
 #[test]
