@@ -564,7 +564,7 @@ fn parse_at(text: &str) -> Result<jiff::Timestamp, String> {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnectionArgs {
-    /// Time allowed for each request, overriding the profile's [default: 10s]
+    /// Time allowed for each request [default: the profile's timeout, else 10s]
     #[arg(long, value_name = "DURATION", value_parser = config::parse_timeout, allow_hyphen_values = true)]
     pub timeout: Option<Duration>,
 

@@ -54,8 +54,11 @@ pub fn choose_many(out: &Output, question: &str, items: &[String]) -> Result<Vec
             usize::from(rows),
             usize::from(columns),
         );
+        // No report line: it would repeat the cut, padded labels; the
+        // command says what changed, one event a line.
         let picked = dialoguer::MultiSelect::new()
             .with_prompt(prompt)
+            .report(false)
             .items(&items)
             .interact_on_opt(&term);
         // dialoguer shows the cursor again on Enter and Esc, not when its
