@@ -768,18 +768,26 @@ impl Crash {
         match op {
             Op::Send => {
                 s.send_rounds += 1;
-                assert!(
-                    new_log.starts_with(&old_log),
-                    "send changed what was logged before"
-                );
-                let mut appended = &new_log[old_log.len()..];
-                if !old_tail.is_empty() && !appended.is_empty() {
-                    // The torn tail ends on its own line; the record starts a new one.
-                    assert_eq!(appended[0], b'\n', "the append heals the torn tail");
-                    appended = &appended[1..];
-                    self.torn.insert(old_tail.clone());
-                    s.healed += 1;
-                }
+                let mut appended: &[u8] = if new_log == old_log {
+                    &[]
+                } else {
+                    // An append keeps every whole line; a torn tail is cut
+                    // off, or closed if it is a whole record.
+                    let (kept, closes) = kept_by_append(&old_log);
+                    assert!(
+                        new_log.starts_with(kept),
+                        "send changed what was logged before"
+                    );
+                    let mut appended = &new_log[kept.len()..];
+                    if closes {
+                        assert_eq!(appended[0], b'\n', "the append closes a whole tail");
+                        appended = &appended[1..];
+                    }
+                    if !old_tail.is_empty() {
+                        s.healed += 1;
+                    }
+                    appended
+                };
                 let (lines, _) = split_log(appended);
                 let seen = request_ids(&self.server);
                 let mut event_id = None;
@@ -860,20 +868,27 @@ impl Crash {
         check_logs_json(&self.home, log, unreadable);
     }
 
-    /// The next successful send after a torn tail: the tail becomes a line
-    /// of its own and the new records start on fresh lines.
+    /// The next successful send after a torn tail: the tail is cut off (set
+    /// aside in deliveries.torn), or closed if it is a whole record, and
+    /// the new records start on fresh lines.
     fn heal(&mut self, log: &[u8], tail: Vec<u8>) {
         run_ok(&self.home, &["send", "device-enrolled"]);
         let after = fs::read(self.home.log_path()).unwrap();
-        assert!(after.starts_with(log), "the send kept what was logged");
-        let appended = &after[log.len()..];
-        assert_eq!(appended.first(), Some(&b'\n'), "the torn tail is closed");
-        let (lines, rest) = split_log(&appended[1..]);
+        let (kept, closes) = kept_by_append(log);
+        assert!(after.starts_with(kept), "the send kept what was logged");
+        let mut appended = &after[kept.len()..];
+        if closes {
+            assert_eq!(appended.first(), Some(&b'\n'), "a whole tail is closed");
+            appended = &appended[1..];
+        }
+        let (lines, rest) = split_log(appended);
         assert!(rest.is_empty() && !lines.is_empty());
         for line in lines {
             assert!(record(line).is_some(), "a healed append is whole");
         }
-        self.torn.insert(tail);
+        if closes && record(&tail).is_none() {
+            self.torn.insert(tail);
+        }
         self.stats.healed += 1;
         self.check_log(&after);
     }
@@ -1221,14 +1236,25 @@ fn a_send_killed_mid_append_leaves_a_torn_tail_that_the_next_send_heals() {
 
         run_ok(&home, &["send", "device-enrolled"]);
         let after = fs::read(home.log_path()).unwrap();
-        assert!(after.starts_with(&now));
-        let appended = &after[now.len()..];
-        assert_eq!(appended.first(), Some(&b'\n'), "the torn tail is closed");
-        let (lines, rest) = split_log(&appended[1..]);
+        // A torn tail is cut off (and kept aside in deliveries.torn); cut
+        // just before its newline, the tail was a whole record and is
+        // closed instead.
+        let (kept, closes) = kept_by_append(&now);
+        assert!(after.starts_with(kept));
+        let mut appended = &after[kept.len()..];
+        if closes {
+            assert_eq!(appended.first(), Some(&b'\n'), "a whole tail is closed");
+            appended = &appended[1..];
+        } else {
+            let aside = fs::read(home.path().join("deliveries.torn")).unwrap();
+            assert!(
+                aside.ends_with(&[tail, b"\n".as_slice()].concat()),
+                "the torn tail is set aside"
+            );
+        }
+        let (lines, rest) = split_log(appended);
         assert!(rest.is_empty() && lines.len() == 1 && record(lines[0]).is_some());
-        // Cut just before its newline, the tail was a whole record, and
-        // now is one again.
-        if record(tail).is_none() {
+        if closes && record(tail).is_none() {
             fragments.insert(tail.to_vec());
         }
         check_logs_json(&home, &after, fragments.len());
@@ -1238,4 +1264,19 @@ fn a_send_killed_mid_append_leaves_a_torn_tail_that_the_next_send_heals() {
          the next send), whole {whole}, nothing written {none}"
     );
     assert!(torn > 0, "no kill tore a write: the test proved nothing");
+}
+
+/// What an append keeps of `log`: every whole line, and a last line without
+/// its newline only if it is one whole JSON value (then closed with a
+/// newline: `true`); a torn tail is cut off.
+fn kept_by_append(log: &[u8]) -> (&[u8], bool) {
+    let (_, tail) = split_log(log);
+    if tail.is_empty() {
+        return (log, false);
+    }
+    if serde_json::from_slice::<serde::de::IgnoredAny>(tail).is_ok() {
+        (log, true)
+    } else {
+        (&log[..log.len() - tail.len()], false)
+    }
 }
