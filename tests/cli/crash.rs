@@ -768,7 +768,7 @@ impl Crash {
         match op {
             Op::Send => {
                 s.send_rounds += 1;
-                let mut appended: &[u8] = if new_log == old_log {
+                let appended: &[u8] = if new_log == old_log {
                     &[]
                 } else {
                     // An append keeps every whole line; a torn tail is cut
