@@ -182,8 +182,27 @@ fn secret_values(args: &[std::ffi::OsString]) -> Vec<String> {
 }
 
 /// Commands that fire many requests or serve them get worker threads; the
-/// rest run on the calling thread.
+/// rest run on the calling thread. Those that never touch the network get
+/// no I/O or timer driver: what admins type most (`logs`, `status`) starts
+/// without the epoll set-up it would not use.
 fn runtime_for(command: &Command) -> anyhow::Result<tokio::runtime::Runtime> {
+    if matches!(
+        command,
+        Command::Logs(_)
+            | Command::Status(_)
+            | Command::Events(_)
+            | Command::Configure(_)
+            | Command::Activate(_)
+            | Command::Deactivate(_)
+            | Command::Subscribe(_)
+            | Command::Unsubscribe(_)
+            | Command::Sign(_)
+            | Command::Verify(_)
+            | Command::Completions(_)
+            | Command::Help(_)
+    ) {
+        return Ok(tokio::runtime::Builder::new_current_thread().build()?);
+    }
     let mut builder = match command {
         Command::Listen(_) | Command::Demo => {
             let mut b = tokio::runtime::Builder::new_multi_thread();
