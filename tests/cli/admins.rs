@@ -303,7 +303,7 @@ fn a_long_logs_show_goes_through_the_pager_on_a_terminal_only() {
         .to_string();
     let paged = home.path().join("paged.txt");
     let pager = format!("cat > '{}'", paged.display());
-    let run = crate::terminal::pty_run(
+    let run = pty_run(
         &home,
         &["logs", "show", &id],
         &[("SFHOOK_PAGER", pager.as_str()), ("NO_COLOR", "1")],

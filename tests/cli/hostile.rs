@@ -14,7 +14,6 @@ use std::process::Stdio;
 use serde_json::{Value, json};
 
 use crate::support::*;
-use crate::terminal::pty_run;
 
 /// Every kind of character that must not reach a terminal raw: an OSC
 /// title change ended by BEL, a CSI clear screen, the C1 CSI (U+009B),

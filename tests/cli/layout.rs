@@ -7,21 +7,11 @@
 //! output out as that terminal would: escapes dropped, lines wrapped at
 //! the width; a string found on one screen line was shown whole.
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::thread;
-use std::time::{Duration, Instant};
-
 use crate::support::*;
 
-const LIMIT: Duration = Duration::from_secs(60);
-
 struct Run {
-    status: Option<ExitStatus>,
+    code: Option<i32>,
+    signal: Option<i32>,
     /// stdout and stderr together, as the terminal received them.
     bytes: String,
     /// The terminal's settings once the program has gone.
@@ -31,7 +21,7 @@ struct Run {
 
 impl Run {
     fn code(&self) -> Option<i32> {
-        self.status.and_then(|s| s.code())
+        self.code
     }
 
     /// The lines of the screen: escapes dropped, carriage returns honoured
@@ -106,105 +96,14 @@ fn strip_escapes(text: &str) -> String {
 /// Runs sfhook in `home` on a new pty of `width` columns and 40 rows,
 /// typing `keys` (each after a pause, so that a prompt is drawn first).
 fn on_terminal(home: &TestHome, width: u16, args: &[&str], keys: &[&str]) -> Run {
-    let (master, slave) = open_pty(width);
-    let mut cmd = Command::new(BIN);
-    for var in CLEARED_ENV {
-        cmd.env_remove(var);
-    }
-    cmd.args(args)
-        .env("SFHOOK_HOME", home.path())
-        .env("TERM", "xterm-256color");
-    let stdio = |fd: &OwnedFd| Stdio::from(fd.try_clone().unwrap());
-    cmd.stdin(stdio(&slave))
-        .stdout(stdio(&slave))
-        .stderr(stdio(&slave));
-    // SAFETY: setsid and ioctl are async-signal-safe; between fork and exec
-    // the child only makes itself a session leader with the pty (its stdin)
-    // as the controlling terminal.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY as _, 0) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = cmd.spawn().expect("start sfhook on a pty");
-    drop(cmd);
-    // The slave stays open here until the end, so that the terminal's
-    // settings can be read after the program has gone; the reader stops
-    // when the program's last write has been read and it has exited.
-    let mut reader = File::from(master.try_clone().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut writer = File::from(master.try_clone().unwrap());
-    for key in keys {
-        thread::sleep(Duration::from_millis(600));
-        let _ = writer.write_all(key.as_bytes());
-    }
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    // Whatever the program wrote is in the pty's buffer by now.
-    let mut bytes = Vec::new();
-    while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(300)) {
-        bytes.extend(chunk);
-    }
-    let echo_after = {
-        let mut settings = std::mem::MaybeUninit::<libc::termios>::uninit();
-        // SAFETY: tcgetattr fills the termios on success, and only then is
-        // it read.
-        unsafe {
-            assert_eq!(libc::tcgetattr(slave.as_raw_fd(), settings.as_mut_ptr()), 0);
-            settings.assume_init().c_lflag & libc::ECHO != 0
-        }
-    };
+    let run = pty_run_with(home, args, &[], keys, width, false);
     Run {
-        status,
-        bytes: String::from_utf8_lossy(&bytes).into_owned(),
-        echo_after,
+        code: run.code,
+        signal: run.signal,
+        bytes: run.screen,
+        echo_after: run.echo_after,
         width: usize::from(width),
     }
-}
-
-fn open_pty(width: u16) -> (OwnedFd, OwnedFd) {
-    let (mut master, mut slave) = (0, 0);
-    let size = libc::winsize {
-        ws_row: 40,
-        ws_col: width,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: openpty writes two descriptors into the integers passed; name
-    // and termios may be null; the winsize outlives the call.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &size,
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both descriptors were just opened and are owned by nobody else.
-    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
 }
 
 /// A home whose log holds the longest event name, a delivery retried
@@ -370,12 +269,7 @@ fn ctrl_c_leaves_the_cursor_shown_and_the_terminal_echoing() {
     let home = busy_home(&receiver);
     let before = std::fs::read(home.config_path()).unwrap();
     let run = on_terminal(&home, 80, &["subscribe"], &["\x1b[B", " ", "\x03"]);
-    assert_eq!(
-        run.status.and_then(|s| s.signal()),
-        Some(libc::SIGINT),
-        "{}",
-        run.bytes
-    );
+    assert_eq!(run.signal, Some(libc::SIGINT), "{}", run.bytes);
     assert!(
         run.bytes.contains("\x1b[?25l"),
         "the checklist hid no cursor"
@@ -391,7 +285,7 @@ fn ctrl_c_leaves_the_cursor_shown_and_the_terminal_echoing() {
         &["configure", "--secret-stdin"],
         &["half-typed", "\x03"],
     );
-    assert_eq!(run.status.and_then(|s| s.signal()), Some(libc::SIGINT));
+    assert_eq!(run.signal, Some(libc::SIGINT));
     assert!(run.echo_after, "echo is off after Ctrl-C: {:?}", run.bytes);
     assert!(!run.bytes.contains("half-typed"), "{:?}", run.bytes);
     assert_eq!(std::fs::read(home.config_path()).unwrap(), before);

@@ -3,147 +3,17 @@
 //! work on a terminal and never wait without one, and progress bars on a
 //! terminal but not on a pipe.
 //!
-//! `Pty::run` starts the real binary with stdin, stdout and stderr on the
-//! slave side of a new pty (as its controlling terminal, which dialoguer
-//! reads keys from), types the given keys into the master side, and
-//! collects everything the program wrote.
+//! `pty_run` (in `support`) starts the real binary on a new pty, types
+//! the given keys and collects everything the program wrote.
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
 
+/// How long a command may wait before the test calls it a hang.
 const LIMIT: Duration = Duration::from_secs(60);
-
-pub(crate) struct PtyRun {
-    pub(crate) code: Option<i32>,
-    /// stdout and stderr together, as a terminal shows them.
-    pub(crate) screen: String,
-}
-
-/// Runs sfhook in `home` on a new pseudo-terminal, typing `keys` (each
-/// after a pause, so that a prompt is drawn first).
-pub(crate) fn pty_run(
-    home: &TestHome,
-    args: &[&str],
-    env: &[(&str, &str)],
-    keys: &[&str],
-) -> PtyRun {
-    pty_run_with(home, args, env, keys, false)
-}
-
-/// `pty_run`; with `stderr_elsewhere`, stderr goes to /dev/null instead,
-/// as in `sfhook ... 2>errors.txt` typed at a terminal.
-fn pty_run_with(
-    home: &TestHome,
-    args: &[&str],
-    env: &[(&str, &str)],
-    keys: &[&str],
-    stderr_elsewhere: bool,
-) -> PtyRun {
-    let (master, slave) = open_pty();
-    let mut cmd = Command::new(BIN);
-    for var in CLEARED_ENV {
-        cmd.env_remove(var);
-    }
-    cmd.args(args)
-        .env("SFHOOK_HOME", home.path())
-        .env("TERM", "xterm-256color");
-    for (var, value) in env {
-        cmd.env(var, value);
-    }
-    let stdio = |fd: &OwnedFd| Stdio::from(fd.try_clone().unwrap());
-    cmd.stdin(stdio(&slave)).stdout(stdio(&slave));
-    if stderr_elsewhere {
-        cmd.stderr(Stdio::null());
-    } else {
-        cmd.stderr(stdio(&slave));
-    }
-    // SAFETY: setsid and ioctl are async-signal-safe; between fork and exec
-    // the child only makes itself a session leader with the pty (its stdin)
-    // as the controlling terminal.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY as _, 0) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = cmd.spawn().expect("start sfhook on a pty");
-    // Only the child may hold the slave side now: the reader below sees
-    // the end of output when the child's copies close.
-    drop(cmd);
-    drop(slave);
-
-    let mut reader = File::from(master.try_clone().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut all = Vec::new();
-        let mut buf = [0u8; 4096];
-        // EIO once the child and its copies of the slave are gone.
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            all.extend_from_slice(&buf[..n]);
-        }
-        let _ = tx.send(all);
-    });
-    let mut writer = File::from(master);
-    for key in keys {
-        thread::sleep(Duration::from_millis(600));
-        let _ = writer.write_all(key.as_bytes());
-    }
-    let started = Instant::now();
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    drop(writer);
-    let bytes = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
-    PtyRun {
-        code,
-        screen: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn open_pty() -> (OwnedFd, OwnedFd) {
-    let (mut master, mut slave) = (0, 0);
-    let size = libc::winsize {
-        ws_row: 40,
-        ws_col: 120,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: openpty writes two descriptors into the integers passed; name
-    // and termios may be null; the winsize outlives the call.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            &size,
-        )
-    };
-    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both descriptors were just opened and are owned by nobody else.
-    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
-}
 
 /// `TestHome::with_history`, with a body to sign beside it.
 fn prepared(receiver: &TestServer) -> TestHome {
@@ -497,7 +367,7 @@ fn nothing_is_asked_when_stderr_is_not_the_terminal() {
         &["subscribe"],
     ] {
         for env in [&[][..], &[("NO_COLOR", "1")]] {
-            let run = pty_run_with(&home, args, env, &[], true);
+            let run = pty_run_with(&home, args, env, &[], 120, true);
             assert_eq!(run.code, Some(2), "sfhook {args:?} {env:?}: {}", run.screen);
         }
     }
@@ -510,6 +380,7 @@ fn nothing_is_asked_when_stderr_is_not_the_terminal() {
         &["configure", "--url", "http://127.0.0.1:9/x"],
         &[],
         &[],
+        120,
         true,
     );
     assert_eq!(run.code, Some(2), "{}", run.screen);

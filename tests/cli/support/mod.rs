@@ -13,12 +13,14 @@
 mod contract;
 mod doctor;
 mod process;
+mod pty;
 mod rng;
 mod snapshot;
 
 pub use contract::*;
 pub use doctor::*;
 pub use process::*;
+pub use pty::{pty_run, pty_run_with};
 pub use rng::{Rng, mix};
 pub use snapshot::*;
 
