@@ -263,49 +263,42 @@ impl Output {
     /// people set to keep escapes out of their terminal, turn it off too.
     /// `units` is the template's middle, e.g. `{pos}/{len} mocks`.
     pub fn progress(&self, len: u64, units: &str) -> indicatif::ProgressBar {
-        if !self.draws_on_stderr() {
-            return indicatif::ProgressBar::hidden();
-        }
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(len),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
         let template = format!("{{bar:40}} {units}  {{per_sec}}  eta {{eta}}");
-        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
-            bar.set_style(style);
-        }
-        bar
+        self.stderr_bar(Some(len), &template)
+            .unwrap_or_else(indicatif::ProgressBar::hidden)
     }
 
     /// A spinner-like counter on stderr for work of unknown size (a burst
     /// for a duration), under the same conditions as `progress`.
     pub fn progress_unbounded(&self, units: &str) -> indicatif::ProgressBar {
-        if !self.draws_on_stderr() {
-            return indicatif::ProgressBar::hidden();
-        }
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
         let template = format!("{{spinner}} {units}  {{per_sec}}  {{elapsed}}");
-        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
-            bar.set_style(style);
-        }
-        bar
+        self.stderr_bar(None, &template)
+            .unwrap_or_else(indicatif::ProgressBar::hidden)
     }
 
     /// A spinner on stderr while something slow runs (doctor's checks),
     /// under the same conditions as `progress`; it ticks by itself.
     pub fn spinner(&self, message: &str) -> indicatif::ProgressBar {
-        if !self.draws_on_stderr() {
+        let Some(spinner) = self.stderr_bar(None, "{spinner} {msg} {elapsed}") else {
             return indicatif::ProgressBar::hidden();
-        }
-        let spinner =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
-            spinner.set_style(style);
-        }
+        };
         spinner.set_message(message.to_string());
         spinner.enable_steady_tick(std::time::Duration::from_millis(100));
         spinner
+    }
+
+    /// A bar drawn on stderr with `template`, of `len` units or of unknown
+    /// size; `None` where nothing may be drawn (see `progress`).
+    fn stderr_bar(&self, len: Option<u64>, template: &str) -> Option<indicatif::ProgressBar> {
+        if !self.draws_on_stderr() {
+            return None;
+        }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(len, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        Some(bar)
     }
 
     /// Whether sfhook may ask: the answer comes from stdin, and the question
