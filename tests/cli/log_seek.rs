@@ -471,7 +471,16 @@ proptest! {
             Broken::Reversed => lines.reverse(),
         }
         add_noise(&mut rng, &mut lines, noise);
-        let torn_tail = torn.then(|| lines[lines.len() / 2].text[..50].to_string());
+        // The start of a record from the middle on (noise lines may be
+        // shorter than the cut).
+        let torn_tail = torn.then(|| {
+            let record = lines[lines.len() / 2..]
+                .iter()
+                .chain(&lines)
+                .find(|line| line.text.len() >= 50)
+                .expect("a record line");
+            record.text[..50].to_string()
+        });
         write(&home, &lines, torn_tail.as_deref());
 
         let times: Vec<&str> = lines.iter().filter_map(timestamp_of).collect();
